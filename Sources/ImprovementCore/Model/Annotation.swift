@@ -1,0 +1,199 @@
+/// A dated note on a measure's chart; it may mark a change that starts a new phase.
+public struct Annotation: SyncedRecord {
+    public static let entityType = EntityType.annotation
+    public var id: String
+    public var measure: String
+    /// The site the note applies to; nil for a note on every site's chart.
+    public var site: String?
+    public var unit: String?
+    public var date: Day
+    public var text: String
+    public var startsPhase: Bool
+
+    public init(
+        id: String, measure: String, site: String? = nil, unit: String? = nil, date: Day, text: String,
+        startsPhase: Bool = false
+    ) {
+        self.id = id
+        self.measure = measure
+        self.site = site
+        self.unit = unit
+        self.date = date
+        self.text = text
+        self.startsPhase = startsPhase
+    }
+
+    public init(id: String, fields: FieldMap) {
+        self.init(
+            id: id, measure: fields["measure"]?.text ?? "", site: fields["site"]?.text, unit: fields["unit"]?.text,
+            date: fields["date"]?.text.flatMap(Day.init) ?? Day(dayNumber: 0), text: fields["text"]?.text ?? "",
+            startsPhase: fields["startsPhase"]?.bool ?? false)
+    }
+
+    public var fields: FieldMap {
+        [
+            "measure": .text(measure), "site": site.map(FieldValue.text) ?? .null,
+            "unit": unit.map(FieldValue.text) ?? .null, "date": .text(date.description), "text": .text(text),
+            "startsPhase": .bool(startsPhase),
+        ]
+    }
+
+    public func validate(in context: some ValidationContext) throws {
+        try Check.id(id, field: "annotation id")
+        _ = try Check.required(text, field: "annotation text", hint: "Say what happened, e.g. \"New falls bundle started\".")
+        _ = try context.requireExisting(.measure, measure)
+        if let site { _ = try context.requireExisting(.site, site) }
+        if let unit {
+            let unitFields = try context.requireExisting(.unit, unit)
+            guard site != nil, unitFields["site"]?.text == site else {
+                throw ValidationError.unknownReference(kind: "unit at site \(site ?? "(none given)")", id: unit)
+            }
+        }
+        if date > context.today { throw ValidationError.periodInFuture(period: date, today: context.today) }
+    }
+}
+
+/// A Plan-Do-Study-Act cycle testing one change idea.
+public struct PDSACycle: SyncedRecord {
+    public enum Act: String, CaseIterable, Sendable { case adopt, adapt, abandon }
+
+    public static let entityType = EntityType.pdsa
+    public var id: String
+    public var changeIdea: String
+    public var site: String
+    public var unit: String?
+    public var title: String
+    public var plan: String
+    public var prediction: String?
+    public var doNotes: String?
+    public var study: String?
+    public var act: Act?
+    public var start: Day?
+    public var end: Day?
+    public var owner: String?
+    public var previous: String?
+
+    public init(
+        id: String, changeIdea: String, site: String, unit: String? = nil, title: String, plan: String,
+        prediction: String? = nil, doNotes: String? = nil, study: String? = nil, act: Act? = nil, start: Day? = nil,
+        end: Day? = nil, owner: String? = nil, previous: String? = nil
+    ) {
+        self.id = id
+        self.changeIdea = changeIdea
+        self.site = site
+        self.unit = unit
+        self.title = title
+        self.plan = plan
+        self.prediction = prediction
+        self.doNotes = doNotes
+        self.study = study
+        self.act = act
+        self.start = start
+        self.end = end
+        self.owner = owner
+        self.previous = previous
+    }
+
+    public init(id: String, fields: FieldMap) {
+        self.init(
+            id: id, changeIdea: fields["changeIdea"]?.text ?? "", site: fields["site"]?.text ?? "",
+            unit: fields["unit"]?.text, title: fields["title"]?.text ?? "", plan: fields["plan"]?.text ?? "",
+            prediction: fields["prediction"]?.text, doNotes: fields["do"]?.text, study: fields["study"]?.text,
+            act: fields["act"]?.text.flatMap(Act.init(rawValue:)), start: fields["start"]?.text.flatMap(Day.init),
+            end: fields["end"]?.text.flatMap(Day.init), owner: fields["owner"]?.text, previous: fields["previous"]?.text)
+    }
+
+    public var fields: FieldMap {
+        func optional(_ text: String?) -> FieldValue { text.map(FieldValue.text) ?? .null }
+        return [
+            "changeIdea": .text(changeIdea), "site": .text(site), "unit": optional(unit), "title": .text(title),
+            "plan": .text(plan), "prediction": optional(prediction), "do": optional(doNotes),
+            "study": optional(study), "act": optional(act?.rawValue), "start": optional(start?.description),
+            "end": optional(end?.description), "owner": optional(owner), "previous": optional(previous),
+        ]
+    }
+
+    public func validate(in context: some ValidationContext) throws {
+        try Check.id(id, field: "PDSA cycle id")
+        _ = try Check.required(title, field: "PDSA title", hint: "Name the test, e.g. \"Intentional rounding, night shift\".")
+        _ = try Check.required(plan, field: "plan", hint: "Say what will be tried, by whom, where and when.")
+        for (field, text) in [("prediction", prediction), ("do notes", doNotes), ("study", study)] {
+            try Check.length(text, field: field)
+        }
+        let idea = try context.requireExisting(.driver, changeIdea, as: "change idea")
+        guard idea["kind"]?.text == DriverNode.Kind.change.rawValue else {
+            throw ValidationError.invalidChoice(field: "change idea", value: changeIdea, allowed: ["a driver-diagram node of kind change"])
+        }
+        _ = try context.requireExisting(.site, site)
+        if let unit {
+            let unitFields = try context.requireExisting(.unit, unit)
+            guard unitFields["site"]?.text == site else { throw ValidationError.unknownReference(kind: "unit at site \(site)", id: unit) }
+        }
+        if let previous { _ = try context.requireExisting(.pdsa, previous, as: "PDSA cycle") }
+        if act != nil, study == nil {
+            throw ValidationError.missing(field: "study", hint: "Write what the data showed before deciding to adopt, adapt or abandon.")
+        }
+        if let start, let end, end < start { throw ValidationError.endBeforeStart(start: start, end: end) }
+    }
+}
+
+/// A patient story, staff feedback or an observed side effect, kept beside the numbers.
+public struct Story: SyncedRecord {
+    public enum Kind: String, CaseIterable, Sendable {
+        case patient, staff
+        case sideEffect = "side-effect"
+    }
+
+    public static let entityType = EntityType.story
+    public var id: String
+    public var kind: Kind
+    public var site: String
+    public var unit: String?
+    public var measure: String?
+    public var date: Day
+    public var title: String?
+    public var text: String
+
+    public init(
+        id: String, kind: Kind, site: String, unit: String? = nil, measure: String? = nil, date: Day,
+        title: String? = nil, text: String
+    ) {
+        self.id = id
+        self.kind = kind
+        self.site = site
+        self.unit = unit
+        self.measure = measure
+        self.date = date
+        self.title = title
+        self.text = text
+    }
+
+    public init(id: String, fields: FieldMap) {
+        self.init(
+            id: id, kind: fields["kind"]?.text.flatMap(Kind.init(rawValue:)) ?? .staff, site: fields["site"]?.text ?? "",
+            unit: fields["unit"]?.text, measure: fields["measure"]?.text,
+            date: fields["date"]?.text.flatMap(Day.init) ?? Day(dayNumber: 0), title: fields["title"]?.text,
+            text: fields["text"]?.text ?? "")
+    }
+
+    public var fields: FieldMap {
+        [
+            "kind": .text(kind.rawValue), "site": .text(site), "unit": unit.map(FieldValue.text) ?? .null,
+            "measure": measure.map(FieldValue.text) ?? .null, "date": .text(date.description),
+            "title": title.map(FieldValue.text) ?? .null, "text": .text(text),
+        ]
+    }
+
+    public func validate(in context: some ValidationContext) throws {
+        try Check.id(id, field: "story id")
+        _ = try Check.required(text, field: "story text", hint: "Write the story in the words it was told.")
+        try Check.length(title, field: "title", limit: 200)
+        _ = try context.requireExisting(.site, site)
+        if let unit {
+            let unitFields = try context.requireExisting(.unit, unit)
+            guard unitFields["site"]?.text == site else { throw ValidationError.unknownReference(kind: "unit at site \(site)", id: unit) }
+        }
+        if let measure { _ = try context.requireExisting(.measure, measure) }
+        if date > context.today { throw ValidationError.periodInFuture(period: date, today: context.today) }
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+
+/// One field's value in a synced record or change: what JSON can carry, minus arrays and objects.
+public enum FieldValue: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case text(String)
+
+    public var text: String? {
+        if case .text(let value) = self { return value }
+        return nil
+    }
+
+    public var number: Double? {
+        if case .number(let value) = self { return value }
+        return nil
+    }
+
+    public var bool: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    public var isNull: Bool { self == .null }
+
+    /// The canonical JSON text of this value (integers without a fraction, shortest round trip).
+    public var json: String {
+        var out = ""
+        CanonicalJSON.append(self, to: &out)
+        return out
+    }
+}
+
+extension FieldValue: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .text(value)
+        } else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "A field value must be null, true/false, a number or a string")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .text(let value): try container.encode(value)
+        }
+    }
+}
+
+/// Field name to value.
+public typealias FieldMap = [String: FieldValue]
+
+/// Writes the canonical JSON the change log stores: sorted keys, no spaces, so equal content
+/// gives equal text and the server can hand stored text out without re-encoding it.
+enum CanonicalJSON {
+    static func append(_ value: FieldValue, to out: inout String) {
+        switch value {
+        case .null: out += "null"
+        case .bool(let flag): out += flag ? "true" : "false"
+        case .number(let number): appendNumber(number, to: &out)
+        case .text(let text): appendString(text, to: &out)
+        }
+    }
+
+    static func appendNumber(_ number: Double, to out: inout String) {
+        if number.isFinite, number == number.rounded(), abs(number) < 9_007_199_254_740_992 {
+            out += String(Int64(number))
+        } else if number.isFinite {
+            out += String(number)
+        } else {
+            out += "null"  // validation keeps NaN and infinities out; never emit invalid JSON
+        }
+    }
+
+    static func appendString(_ text: String, to out: inout String) {
+        out += "\""
+        var needsEscaping = false
+        for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            needsEscaping = true
+            break
+        }
+        if !needsEscaping {
+            out += text
+        } else {
+            for scalar in text.unicodeScalars {
+                switch scalar {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default:
+                    if scalar.value < 0x20 {
+                        let hex = String(scalar.value, radix: 16)
+                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    } else {
+                        out.unicodeScalars.append(scalar)
+                    }
+                }
+            }
+        }
+        out += "\""
+    }
+
+    static func object(_ fields: FieldMap) -> String {
+        var out = "{"
+        out.reserveCapacity(256)
+        var first = true
+        for key in fields.keys.sorted() {
+            if !first { out += "," }
+            first = false
+            appendString(key, to: &out)
+            out += ":"
+            append(fields[key]!, to: &out)
+        }
+        out += "}"
+        return out
+    }
+
+    static func object(_ base: [String: HLC?]) -> String {
+        var out = "{"
+        var first = true
+        for key in base.keys.sorted() {
+            if !first { out += "," }
+            first = false
+            appendString(key, to: &out)
+            out += ":"
+            if let stamp = base[key]! {
+                appendString(stamp.description, to: &out)
+            } else {
+                out += "null"
+            }
+        }
+        out += "}"
+        return out
+    }
+
+    static func object(_ versions: [String: HLC]) -> String {
+        var out = "{"
+        var first = true
+        for key in versions.keys.sorted() {
+            if !first { out += "," }
+            first = false
+            appendString(key, to: &out)
+            out += ":"
+            appendString(versions[key]!.description, to: &out)
+        }
+        out += "}"
+        return out
+    }
+
+    private static let decoder = JSONDecoder()
+
+    static func decodeFields(_ text: String) throws -> FieldMap {
+        try decoder.decode(FieldMap.self, from: Data(text.utf8))
+    }
+
+    static func decodeBase(_ text: String) throws -> [String: HLC?] {
+        let raw = try decoder.decode([String: String?].self, from: Data(text.utf8))
+        var result: [String: HLC?] = [:]
+        for (key, value) in raw {
+            guard let value else {
+                result[key] = .some(nil)
+                continue
+            }
+            guard let hlc = HLC(value) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "bad clock \(value)"))
+            }
+            result[key] = .some(hlc)
+        }
+        return result
+    }
+
+    static func decodeStringObject(_ text: String) throws -> [String: String] {
+        try decoder.decode([String: String].self, from: Data(text.utf8))
+    }
+
+    static func decodeVersions(_ text: String) throws -> [String: HLC] {
+        let raw = try decoder.decode([String: String].self, from: Data(text.utf8))
+        var result: [String: HLC] = [:]
+        for (key, value) in raw {
+            guard let hlc = HLC(value) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "bad clock \(value)"))
+            }
+            result[key] = hlc
+        }
+        return result
+    }
+}

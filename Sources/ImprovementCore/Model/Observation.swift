@@ -1,0 +1,102 @@
+/// One data point of a measure for one unit and period.
+///
+/// Its id is derived from (measure, unit, period start), so the same week recorded on two
+/// devices is one record that merges, never two rows that double-count.
+public struct Observation: SyncedRecord {
+    public static let entityType = EntityType.observation
+    public var id: String { Observation.id(measure: measure, unit: unit, period: period) }
+    public var measure: String
+    public var unit: String
+    public var site: String
+    public var period: Day
+    public var numerator: Double?
+    public var denominator: Double?
+    public var value: Double?
+    public var note: String?
+    public var recordedBy: String?
+
+    public init(
+        measure: String, unit: String, site: String, period: Day, numerator: Double? = nil,
+        denominator: Double? = nil, value: Double? = nil, note: String? = nil, recordedBy: String? = nil
+    ) {
+        self.measure = measure
+        self.unit = unit
+        self.site = site
+        self.period = period
+        self.numerator = numerator
+        self.denominator = denominator
+        self.value = value
+        self.note = note
+        self.recordedBy = recordedBy
+    }
+
+    public init(id: String, fields: FieldMap) {
+        self.init(
+            measure: fields["measure"]?.text ?? "", unit: fields["unit"]?.text ?? "", site: fields["site"]?.text ?? "",
+            period: fields["period"]?.text.flatMap(Day.init) ?? Day(dayNumber: 0),
+            numerator: fields["numerator"]?.number, denominator: fields["denominator"]?.number,
+            value: fields["value"]?.number, note: fields["note"]?.text, recordedBy: fields["recordedBy"]?.text)
+    }
+
+    public static func id(measure: String, unit: String, period: Day) -> String {
+        measure + "/" + unit + "/" + period.description
+    }
+
+    public var fields: FieldMap {
+        [
+            "measure": .text(measure), "unit": .text(unit), "site": .text(site), "period": .text(period.description),
+            "numerator": numerator.map(FieldValue.number) ?? .null,
+            "denominator": denominator.map(FieldValue.number) ?? .null,
+            "value": value.map(FieldValue.number) ?? .null, "note": note.map(FieldValue.text) ?? .null,
+            "recordedBy": recordedBy.map(FieldValue.text) ?? .null,
+        ]
+    }
+
+    public func validate(in context: some ValidationContext) throws {
+        try Check.id(measure, field: "measure")
+        try Check.id(unit, field: "unit")
+        let measureFields = try context.requireExisting(.measure, measure)
+        let definition = Measure(id: measure, fields: measureFields)
+        let unitFields = try context.requireExisting(.unit, unit)
+        guard unitFields["site"]?.text == site else {
+            throw ValidationError.unknownReference(kind: "unit at site \(site)", id: unit)
+        }
+        try validateShape(for: definition, today: context.today)
+    }
+
+    /// The checks that need only the measure's definition: shape of the value, numbers, period.
+    public func validateShape(for definition: Measure, today: Day) throws(ValidationError) {
+        try Check.number(numerator, field: "numerator")
+        try Check.number(denominator, field: "denominator")
+        try Check.number(value, field: "value")
+        try Check.length(note, field: "note", limit: 2000)
+        let chart = definition.chart
+        let hasRatio = numerator != nil || denominator != nil
+        if chart.needsNumeratorAndDenominator || (chart == .run && hasRatio) {
+            guard let numerator, let denominator, value == nil else {
+                throw ValidationError.wrongShape(
+                    measure: definition.name, chart: chart.rawValue,
+                    needs: chart == .run
+                        ? "either a value, or a numerator and a denominator (not both)"
+                        : "a numerator and a denominator (and no single value)")
+            }
+            guard denominator > 0 else { throw ValidationError.zeroDenominator(measure: definition.name) }
+            if chart.isProportion, numerator > denominator {
+                throw ValidationError.numeratorExceedsDenominator(numerator: numerator, denominator: denominator)
+            }
+        } else {
+            guard let value else {
+                throw ValidationError.wrongShape(
+                    measure: definition.name, chart: chart.rawValue,
+                    needs: chart == .run ? "a value, or a numerator and a denominator" : "a single value (and no numerator or denominator)")
+            }
+            if chart.isCount, value != value.rounded() {
+                throw ValidationError.notWholeNumber(field: "value", value: value)
+            }
+        }
+        guard definition.frequency.periodStart(of: period) == period else {
+            throw ValidationError.notADate(field: "period start for a \(definition.frequency.rawValue)ly measure", value: period.description)
+        }
+        if period > today { throw ValidationError.periodInFuture(period: period, today: today) }
+    }
+}

@@ -1,0 +1,77 @@
+import GRDB
+
+/// Reading the change log: what sync pushes and pulls.
+enum ChangeLog {
+    static func fetch(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [LoggedChange] {
+        let rows = try Row.fetchCursor(
+            db,
+            sql: "SELECT seq, id, replica, type, entity, site, hlc, author, fields, base FROM changes WHERE \(condition)",
+            arguments: arguments)
+        var result: [LoggedChange] = []
+        while let row = try rows.next() {
+            let id: String = row[1]
+            guard let hlc = HLC(row[6] as String) else { throw StoreError.corrupt("clock of change \(id)") }
+            let fields: FieldMap
+            let base: [String: HLC?]
+            do {
+                fields = try CanonicalJSON.decodeFields(row[8])
+                base = try CanonicalJSON.decodeBase(row[9])
+            } catch {
+                throw StoreError.corrupt("fields of change \(id)")
+            }
+            result.append(
+                LoggedChange(
+                    seq: row[0],
+                    change: Change(
+                        id: id, replica: row[2], type: row[3], entity: row[4], site: row[5], hlc: hlc, author: row[7],
+                        fields: fields, base: base)))
+        }
+        return result
+    }
+}
+
+extension ImprovementStore {
+    /// Changes logged after local sequence `seq`, oldest first, at most `limit` of them.
+    public func changes(after seq: Int64, limit: Int = 1000) throws -> [LoggedChange] {
+        try read { db in
+            try ChangeLog.fetch(db, where: "seq > ? ORDER BY seq LIMIT ?", arguments: [seq, limit])
+        }
+    }
+
+    /// This replica's own changes that no server has acknowledged yet, oldest first.
+    public func pendingChanges(limit: Int = 1000) throws -> [LoggedChange] {
+        try read { db in
+            let pushed = try Self.pushedThrough(db)
+            return try ChangeLog.fetch(
+                db, where: "seq > ? AND replica = ? ORDER BY seq LIMIT ?", arguments: [pushed, replica, limit])
+        }
+    }
+
+    /// How many of this replica's changes wait to be pushed.
+    public func pendingCount() throws -> Int {
+        try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM changes WHERE seq > ? AND replica = ?",
+                arguments: [try Self.pushedThrough(db), replica]) ?? 0
+        }
+    }
+
+    /// Records that a server acknowledged every pending change up to and including `seq`.
+    public func markPushed(through seq: Int64) throws {
+        try database.write { db in
+            let current = try Self.pushedThrough(db)
+            guard seq > current else { return }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('pushed_through', ?)", arguments: [String(seq)])
+        }
+    }
+
+    /// The highest sequence number in the log (0 when empty).
+    public func lastSequence() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0 }
+    }
+
+    private static func pushedThrough(_ db: Database) throws -> Int64 {
+        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'pushed_through'").flatMap { Int64($0) } ?? 0
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+
+/// How a store is opened: its replica id, its clock and the local calendar.
+public struct StoreOptions: Sendable {
+    /// The replica id to use for a new store; nil picks a random one. An existing store keeps its own.
+    public var replica: String?
+    public var clock: PhysicalClock
+    /// Offset of local time from UTC, so "today" is the ward's date, not Greenwich's.
+    public var utcOffsetSeconds: Int
+
+    public init(replica: String? = nil, clock: PhysicalClock = .system, utcOffsetSeconds: Int? = nil) {
+        self.replica = replica
+        self.clock = clock
+        self.utcOffsetSeconds = utcOffsetSeconds ?? TimeZone.current.secondsFromGMT()
+    }
+}
+
+/// A replica's database: every synced record, the change log, and the conflicts.
+///
+/// One SQLite file in WAL mode (or memory, for tests). Every write runs in one transaction
+/// that also appends its changes to the log, so a crash leaves both or neither.
+public final class ImprovementStore: Sendable {
+    /// This replica's id, stable for the life of the file.
+    public let replica: String
+    let database: any DatabaseWriter
+    let options: StoreOptions
+
+    /// Opens (creating if needed) the store at `path`, or an in-memory store when `path` is nil,
+    /// and runs any pending migrations.
+    public init(path: String?, options: StoreOptions = StoreOptions()) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.label = "ImprovementStore"
+        configuration.prepareDatabase { db in
+            // 64 MiB of page cache: bulk recording and merging touch many index pages.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
+        if let path {
+            database = try DatabasePool(path: path, configuration: configuration)
+        } else {
+            database = try DatabaseQueue(configuration: configuration)
+        }
+        self.options = options
+        try StoreSchema.migrator.migrate(database)
+        replica = try database.write { db in
+            if let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica'") {
+                if let requested = options.replica, requested != stored {
+                    throw StoreError.replicaMismatch(stored: stored, requested: requested)
+                }
+                return stored
+            }
+            let replica = options.replica ?? ReplicaID.random()
+            guard ReplicaID.isValid(replica) else {
+                throw StoreError.corrupt("replica id \"\(replica)\" must be 1-64 characters of a-z, 0-9 and -")
+            }
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('replica', ?)", arguments: [replica])
+            return replica
+        }
+    }
+
+    /// Today's date on the device's calendar.
+    public var today: Day {
+        Day(millisecondsSince1970: options.clock.nowMillis(), utcOffsetSeconds: options.utcOffsetSeconds)
+    }
+
+    /// Runs `body` in one write transaction: all its changes land together or not at all.
+    @discardableResult
+    public func write<T>(author: String, _ body: (StoreWriter) throws -> T) throws -> T {
+        try database.write { db in
+            let writer = try StoreWriter(db: db, replica: replica, author: author, options: options)
+            let result = try body(writer)
+            try writer.finish()
+            return result
+        }
+    }
+
+    /// Applies changes received from other replicas, atomically: a bad change rejects the batch.
+    @discardableResult
+    public func apply(_ changes: [Change]) throws -> ApplyReport {
+        try database.write { db in
+            let writer = try StoreWriter(db: db, replica: replica, author: "", options: options)
+            for change in changes { try writer.checkRemote(change) }
+            let conflictsBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts") ?? 0
+            var report = ApplyReport()
+            for change in changes {
+                if try writer.apply(change) {
+                    report.applied.append(change.id)
+                } else {
+                    report.duplicates.append(change.id)
+                }
+            }
+            let conflictsAfter = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts") ?? 0
+            report.conflictsChange = conflictsAfter - conflictsBefore
+            try writer.finish()
+            return report
+        }
+    }
+
+    /// Reads with a consistent snapshot.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.read(body)
+    }
+}
+
+/// What applying a batch of remote changes did.
+public struct ApplyReport: Equatable, Sendable {
+    /// Ids of changes applied for the first time.
+    public var applied: [String] = []
+    /// Ids of changes this replica already had (resent batches); they changed nothing.
+    public var duplicates: [String] = []
+    /// How many more open conflict records there are than before the batch (may be negative).
+    public var conflictsChange: Int = 0
+}

@@ -1,0 +1,77 @@
+import GRDB
+import GRDBSQLite
+
+/// A prepared statement driven through the SQLite C API, for the store's hot paths (recording,
+/// merging), where building GRDB argument arrays costs more than SQLite's own work.
+///
+/// It runs on the connection of the GRDB transaction that created it and must not outlive
+/// that transaction's `StoreWriter`.
+final class RawStatement {
+    private let handle: OpaquePointer
+    private let connection: OpaquePointer
+
+    init(_ db: Database, sql: String) throws {
+        guard let connection = db.sqliteConnection else { throw StoreError.database("the database is closed") }
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard code == SQLITE_OK, let statement else {
+            throw StoreError.database(String(cString: sqlite3_errmsg(connection)))
+        }
+        self.handle = statement
+        self.connection = connection
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    func bind(_ index: Int32, _ text: String?) {
+        guard let text else {
+            sqlite3_bind_null(handle, index)
+            return
+        }
+        sqlite3_bind_text(handle, index, text, Int32(text.utf8.count), RawStatement.transient)
+    }
+
+    func bind(_ index: Int32, _ number: Double?) {
+        if let number { sqlite3_bind_double(handle, index, number) } else { sqlite3_bind_null(handle, index) }
+    }
+
+    func bind(_ index: Int32, _ number: Int64) {
+        sqlite3_bind_int64(handle, index, number)
+    }
+
+    /// Runs a statement that returns no rows; returns how many rows it changed.
+    @discardableResult
+    func execute() throws -> Int {
+        let code = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        guard code == SQLITE_DONE else { throw StoreError.database(String(cString: sqlite3_errmsg(connection))) }
+        return Int(sqlite3_changes(connection))
+    }
+
+    /// Steps to the next row; false when there are no more (the statement is then reset).
+    func step() throws -> Bool {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return true }
+        sqlite3_reset(handle)
+        guard code == SQLITE_DONE else { throw StoreError.database(String(cString: sqlite3_errmsg(connection))) }
+        return false
+    }
+
+    /// Ends a query early so the statement can run again.
+    func reset() { sqlite3_reset(handle) }
+
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+
+    func text(_ column: Int32) -> String? {
+        guard let bytes = sqlite3_column_text(handle, column) else { return nil }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+
+    func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+    /// SQLITE_TRANSIENT: SQLite copies the bytes, so Swift may free them right after binding.
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+}

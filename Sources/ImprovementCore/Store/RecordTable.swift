@@ -1,0 +1,188 @@
+import GRDB
+
+/// SQL and row mapping for one record type's table, derived once from its `EntityType`.
+struct RecordTable: Sendable {
+    let type: EntityType
+    let selectByID: String
+    let upsert: String
+    let insertNew: String
+
+    init(_ type: EntityType) {
+        self.type = type
+        let columns = type.fields.map { "\"\($0.column)\"" }
+        selectByID = "SELECT deleted, versions, \(columns.joined(separator: ", ")) FROM \(type.table) WHERE id = ?"
+        let placeholders = Array(repeating: "?", count: columns.count + 3).joined(separator: ", ")
+        upsert = "INSERT OR REPLACE INTO \(type.table) (id, deleted, versions, \(columns.joined(separator: ", "))) "
+            + "VALUES (\(placeholders))"
+        insertNew = "INSERT INTO \(type.table) (id, deleted, versions, \(columns.joined(separator: ", "))) "
+            + "VALUES (\(placeholders)) ON CONFLICT (id) DO NOTHING"
+    }
+
+    static let all: [String: RecordTable] = Dictionary(
+        uniqueKeysWithValues: EntityType.all.map { ($0.name, RecordTable($0)) })
+
+    /// Reads the merged state of one record, or nil when the device has none.
+    func load(_ statements: StatementCache, id: String) throws -> EntityState? {
+        let statement = try statements.prepared(selectByID)
+        statement.bind(1, id)
+        guard try statement.step() else { return nil }
+        defer { statement.reset() }
+        var state = EntityState()
+        guard let versionsText = statement.text(1), let versions = VersionsCoding.decode(versionsText, type: type)
+        else {
+            throw StoreError.corrupt("versions of \(type.name) \(id)")
+        }
+        state.versions = versions
+        for (index, spec) in type.fields.enumerated() {
+            let column = Int32(index + 2)
+            if statement.isNull(column) {
+                state.values[spec.name] = .null
+                continue
+            }
+            switch spec.kind {
+            case .text: state.values[spec.name] = .text(statement.text(column) ?? "")
+            case .number: state.values[spec.name] = .number(statement.double(column))
+            case .bool: state.values[spec.name] = .bool(statement.int(column) != 0)
+            }
+        }
+        if versions[EntityType.deletedField] != nil {
+            state.values[EntityType.deletedField] = .bool(statement.int(0) != 0)
+        }
+        return state
+    }
+
+    func save(_ statements: StatementCache, id: String, state: EntityState) throws {
+        try write(statements, sql: upsert, id: id, state: state)
+    }
+
+    /// Inserts the record unless one with this id exists; true when it was inserted.
+    func insertIfAbsent(_ statements: StatementCache, id: String, state: EntityState) throws -> Bool {
+        try write(statements, sql: insertNew, id: id, state: state) > 0
+    }
+
+    @discardableResult
+    private func write(_ statements: StatementCache, sql: String, id: String, state: EntityState) throws -> Int {
+        let statement = try statements.prepared(sql)
+        statement.bind(1, id)
+        statement.bind(2, state.isDeleted ? 1 : 0)
+        statement.bind(3, VersionsCoding.encode(state.versions, type: type))
+        for (index, spec) in type.fields.enumerated() {
+            let position = Int32(index + 4)
+            switch (state.values[spec.name], spec.kind) {
+            case (.text(let text)?, .text): statement.bind(position, text)
+            case (.number(let number)?, .number): statement.bind(position, number)
+            case (.bool(let flag)?, .bool): statement.bind(position, flag ? 1 : 0)
+            default: statement.bind(position, nil as Double?)
+            }
+        }
+        return try statement.execute()
+    }
+
+    /// Field values of a GRDB row whose field columns start at `offset`, in the type's field order.
+    func values(from row: Row, offset: Int) -> FieldMap {
+        var values: FieldMap = [:]
+        for (index, spec) in type.fields.enumerated() {
+            let column = offset + index
+            if row.hasNull(atIndex: column) {
+                values[spec.name] = .null
+                continue
+            }
+            switch spec.kind {
+            case .text: values[spec.name] = .text(row[column])
+            case .number: values[spec.name] = .number(row[column])
+            case .bool: values[spec.name] = .bool((row[column] as Int64) != 0)
+            }
+        }
+        return values
+    }
+
+    /// Whether a field value fits this column (null always does).
+    static func accepts(_ value: FieldValue, kind: ColumnKind) -> Bool {
+        switch (value, kind) {
+        case (.null, _), (.text, .text), (.number, .number), (.bool, .bool): true
+        default: false
+        }
+    }
+}
+
+/// The `versions` column: JSON of field → HLC, compacted with a `"*"` entry that stands for
+/// every field of the type not listed. Most records are written whole and rarely edited, so
+/// this keeps a row's bookkeeping to one timestamp instead of one per field.
+enum VersionsCoding {
+    static func encode(_ versions: [String: HLC], type: EntityType) -> String {
+        // The common case: a record written whole by one change, never deleted.
+        if versions.count == type.fields.count, let first = versions.first?.value,
+            versions.allSatisfy({ $0.value == first && type.spec($0.key) != nil })
+        {
+            return "{\"*\":\"" + first.description + "\"}"
+        }
+        var entries: [String: String] = [:]
+        let coversAllFields = type.fields.allSatisfy { versions[$0.name] != nil }
+        var common: HLC?
+        if coversAllFields {
+            var counts: [HLC: Int] = [:]
+            for spec in type.fields { counts[versions[spec.name]!, default: 0] += 1 }
+            common = counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
+            entries["*"] = common?.description
+        }
+        for (field, version) in versions where field == EntityType.deletedField || type.spec(field) != nil {
+            if let common, version == common, field != EntityType.deletedField { continue }
+            entries[field] = version.description
+        }
+        var out = "{"
+        for key in entries.keys.sorted() {
+            if out.count > 1 { out += "," }
+            CanonicalJSON.appendString(key, to: &out)
+            out += ":"
+            CanonicalJSON.appendString(entries[key]!, to: &out)
+        }
+        return out + "}"
+    }
+
+    static func decode(_ text: String, type: EntityType) -> [String: HLC]? {
+        guard let entries = FlatJSON.stringObject(text) else { return nil }
+        var versions: [String: HLC] = [:]
+        for (field, stamp) in entries {
+            guard let version = HLC(stamp) else { return nil }
+            versions[field] = version
+        }
+        if let common = versions.removeValue(forKey: "*") {
+            for spec in type.fields where versions[spec.name] == nil { versions[spec.name] = common }
+        }
+        return versions
+    }
+}
+
+/// A parser for the flat `{"key":"value",...}` objects the store itself writes (no escapes);
+/// anything else is handed to JSONDecoder.
+enum FlatJSON {
+    static func stringObject(_ text: String) -> [String: String]? {
+        let bytes = Array(text.utf8)
+        if bytes.contains(UInt8(ascii: "\\")) {
+            return try? CanonicalJSON.decodeStringObject(text)
+        }
+        guard bytes.first == UInt8(ascii: "{"), bytes.last == UInt8(ascii: "}") else { return nil }
+        var result: [String: String] = [:]
+        var index = 1
+        func readString() -> String? {
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { return nil }
+            let start = index + 1
+            var end = start
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += 1 }
+            guard end < bytes.count else { return nil }
+            index = end + 1
+            return String(decoding: bytes[start..<end], as: UTF8.self)
+        }
+        while index < bytes.count - 1 {
+            guard let key = readString(), index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            index += 1
+            guard let value = readString() else { return nil }
+            result[key] = value
+            if index < bytes.count - 1 {
+                guard bytes[index] == UInt8(ascii: ",") else { return nil }
+                index += 1
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,108 @@
+import GRDB
+
+/// The store's schema, as versioned migrations.
+///
+/// A migration never changes once shipped: add a new one instead. Table and column names are
+/// written out here as strings so no rename in Swift code can change the file format.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    /// Record tables share four columns: `id`, `deleted`, `versions` (JSON: field → HLC of the
+    /// write that set it) and one column per field. They are WITHOUT ROWID tables keyed by id,
+    /// which keeps observations clustered by measure, unit and period (their id's prefix order).
+    private static let v1 = """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+
+        CREATE TABLE changes (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            replica TEXT NOT NULL,
+            type TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            site TEXT,
+            hlc TEXT NOT NULL,
+            author TEXT NOT NULL,
+            fields TEXT NOT NULL,
+            base TEXT NOT NULL
+        );
+        CREATE INDEX changes_by_entity ON changes (type, entity);
+
+        CREATE TABLE conflicts (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            type TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            site TEXT,
+            field TEXT NOT NULL,
+            winner_value TEXT NOT NULL,
+            winner_author TEXT NOT NULL,
+            winner_hlc TEXT NOT NULL,
+            loser_value TEXT NOT NULL,
+            loser_author TEXT NOT NULL,
+            loser_hlc TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX conflicts_by_entity ON conflicts (type, entity);
+
+        CREATE TABLE site (
+            id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, versions TEXT NOT NULL,
+            name TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE unit (
+            id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, versions TEXT NOT NULL,
+            site TEXT, name TEXT, kind TEXT
+        ) WITHOUT ROWID;
+        CREATE INDEX unit_by_site ON unit (site);
+
+        CREATE TABLE programme (
+            id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, versions TEXT NOT NULL,
+            name TEXT, aim TEXT, start TEXT, "end" TEXT, status TEXT, owner TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE driver (
+            id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, versions TEXT NOT NULL,
+            programme TEXT, kind TEXT, text TEXT, parent TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE measure (
+            id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, versions TEXT NOT NULL,
+            programme TEXT, name TEXT, type TEXT, chart TEXT, frequency TEXT, direction TEXT, target REAL,
+            numerator_definition TEXT, denominator_definition TEXT, inclusions TEXT, exclusions TEXT,
+            data_source TEXT, sampling_plan TEXT, owner TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE observation (
+            id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, versions TEXT NOT NULL,
+            measure TEXT, unit TEXT, site TEXT, period TEXT, numerator REAL, denominator REAL, value REAL,
+            note TEXT, recorded_by TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE annotation (
+            id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, versions TEXT NOT NULL,
+            measure TEXT, site TEXT, unit TEXT, date TEXT, text TEXT, starts_phase INTEGER
+        ) WITHOUT ROWID;
+
+        CREATE TABLE pdsa (
+            id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, versions TEXT NOT NULL,
+            change_idea TEXT, site TEXT, unit TEXT, title TEXT, plan TEXT, prediction TEXT, do_notes TEXT,
+            study TEXT, act TEXT, start TEXT, "end" TEXT, owner TEXT, previous TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE story (
+            id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, versions TEXT NOT NULL,
+            kind TEXT, site TEXT, unit TEXT, measure TEXT, date TEXT, title TEXT, text TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE resolution (
+            id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0, versions TEXT NOT NULL,
+            site TEXT, keep TEXT, kind TEXT, record_type TEXT, entity TEXT, field TEXT, loser_value TEXT, loser_author TEXT,
+            loser_hlc TEXT, winner_value TEXT, winner_author TEXT, winner_hlc TEXT
+        ) WITHOUT ROWID;
+        """
+}

@@ -1,0 +1,332 @@
+import Foundation
+import GRDB
+
+/// The operations of one write transaction. Obtained from `ImprovementStore.write`; never
+/// outlives it.
+public final class StoreWriter: ValidationContext {
+    let db: Database
+    let statements: StatementCache
+    let replica: String
+    /// Who the changes are recorded as.
+    public let author: String
+    public let today: Day
+    private var clock: HLCGenerator
+    private let clockAtStart: HLC
+    /// Measures and units looked up during this transaction: bulk recording asks for the same few.
+    private var referenceCache: [String: FieldMap?] = [:]
+
+    init(db: Database, replica: String, author: String, options: StoreOptions) throws {
+        self.db = db
+        self.statements = StatementCache(db)
+        self.replica = replica
+        self.author = author
+        self.today = Day(millisecondsSince1970: options.clock.nowMillis(), utcOffsetSeconds: options.utcOffsetSeconds)
+        let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock'").flatMap(HLC.init)
+        clock = HLCGenerator(replica: replica, last: stored, physical: options.clock)
+        clockAtStart = clock.last
+    }
+
+    func finish() throws {
+        if clock.last != clockAtStart {
+            try db.cachedStatement(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)")
+                .execute(arguments: [clock.last.description])
+        }
+    }
+
+    // MARK: - Validation context
+
+    public func fields(of type: EntityType, id: String) throws -> FieldMap? {
+        let cacheable = type == .measure || type == .unit
+        let key = type.name + "\u{0}" + id
+        if cacheable, let cached = referenceCache[key] { return cached }
+        let state = try RecordTable.all[type.name]!.load(statements, id: id)
+        let fields = state.flatMap { $0.isDeleted ? nil : $0.values }
+        if cacheable { referenceCache[key] = .some(fields) }
+        return fields
+    }
+
+    // MARK: - Local writes
+
+    /// Validates and saves a record: creates it, updates the fields that differ, or brings a
+    /// deleted one back. Returns the logged change, or nil when nothing changed.
+    @discardableResult
+    public func save<R: SyncedRecord>(_ record: R) throws -> Change? {
+        try record.validate(in: self)
+        return try write(R.entityType, id: record.id, fields: record.fields)
+    }
+
+    /// Records one data point: the period is moved to the start of the measure's day, week or
+    /// month and the site is taken from the unit.
+    @discardableResult
+    public func record(_ entry: ObservationEntry) throws -> Observation {
+        try Check.id(entry.measure, field: "measure")
+        try Check.id(entry.unit, field: "unit")
+        let measure = Measure(id: entry.measure, fields: try requireExisting(.measure, entry.measure))
+        let unit = try requireExisting(.unit, entry.unit)
+        let observation = Observation(
+            measure: entry.measure, unit: entry.unit, site: unit["site"]?.text ?? "",
+            period: measure.frequency.periodStart(of: entry.period), numerator: entry.numerator,
+            denominator: entry.denominator, value: entry.value, note: entry.note, recordedBy: author)
+        try observation.validateShape(for: measure, today: today)
+        try write(.observation, id: observation.id, fields: observation.fields)
+        return observation
+    }
+
+    /// Deletes the data point of a measure, unit and period (any date within the period).
+    @discardableResult
+    public func deleteObservation(measure: String, unit: String, period: Day) throws -> Change {
+        let definition = Measure(id: measure, fields: try requireExisting(.measure, measure))
+        let id = Observation.id(measure: measure, unit: unit, period: definition.frequency.periodStart(of: period))
+        return try delete(.observation, id: id)
+    }
+
+    /// Deletes a record, leaving a tombstone that syncs like any other change.
+    @discardableResult
+    public func delete(_ type: EntityType, id: String) throws -> Change {
+        let table = RecordTable.all[type.name]!
+        guard let current = try table.load(statements, id: id), !current.isDeleted else {
+            throw StoreError.notFound(type: type.name, id: id)
+        }
+        // The deletion saw every field's current version: edits it did not see become conflicts.
+        let change = makeChange(
+            type, id: id, site: type.site(id: id, fields: current.values),
+            fields: [EntityType.deletedField: .bool(true)], base: current.versions.mapValues { .some($0) })
+        try apply(change, current: .some(current))
+        return change
+    }
+
+    /// Settles a conflict: keeping the loser writes its value back; either way the decision is
+    /// recorded as a `resolution` that syncs to every replica.
+    @discardableResult
+    public func resolveConflict(id: String, keep: ConflictChoice) throws -> Conflict {
+        guard let conflict = try ConflictQueries.find(db, id: id) else {
+            throw StoreError.notFound(type: "conflict", id: id)
+        }
+        if keep == .loser, let type = EntityType.named(conflict.type) {
+            let table = RecordTable.all[type.name]!
+            let current = try table.load(statements, id: conflict.entity) ?? EntityState()
+            var fields: FieldMap = [conflict.field: conflict.loser.value]
+            var base: [String: HLC?] = [conflict.field: current.versions[conflict.field]]
+            if current.isDeleted {
+                fields[EntityType.deletedField] = .bool(false)
+                base[EntityType.deletedField] = .some(current.versions[EntityType.deletedField])
+            }
+            let change = makeChange(
+                type, id: conflict.entity, site: type.site(id: conflict.entity, fields: current.values),
+                fields: fields, base: base)
+            try apply(change, current: .some(current))
+        }
+        let resolution: FieldMap = [
+            "site": conflict.site.map(FieldValue.text) ?? .null, "keep": .text(keep.rawValue),
+            "kind": .text(conflict.kind.rawValue),
+            "recordType": .text(conflict.type), "entity": .text(conflict.entity), "field": .text(conflict.field),
+            "loserValue": .text(conflict.loser.value.json), "loserAuthor": .text(conflict.loser.author),
+            "loserHLC": .text(conflict.loser.hlc.description), "winnerValue": .text(conflict.winner.value.json),
+            "winnerAuthor": .text(conflict.winner.author), "winnerHLC": .text(conflict.winner.hlc.description),
+        ]
+        try write(.resolution, id: conflict.id, fields: resolution)
+        var resolved = conflict
+        resolved.resolution = keep
+        return resolved
+    }
+
+    /// Logs and applies a local write of `fields` to one record.
+    @discardableResult
+    func write(_ type: EntityType, id: String, fields newFields: FieldMap) throws -> Change? {
+        let table = RecordTable.all[type.name]!
+        if let created = try createIfNew(type, table: table, id: id, fields: newFields) { return created }
+        let current = try table.load(statements, id: id)
+        var written: FieldMap = [:]
+        if let current {
+            for field in type.immutable where !current.isDeleted
+                && (current.values[field] ?? .null) != (newFields[field] ?? .null)
+            {
+                throw ValidationError.cannotChange(field: field, kind: type.name)
+            }
+            for (field, value) in newFields where (current.values[field] ?? .null) != value || current.isDeleted {
+                if current.isDeleted, value == .null, (current.values[field] ?? .null) == .null { continue }
+                written[field] = value
+            }
+            if current.isDeleted { written[EntityType.deletedField] = .bool(false) }
+        } else {
+            // A new record is written whole, nulls included, so every field shares one version.
+            written = newFields
+        }
+        guard !written.isEmpty else { return nil }
+        // Only fields with a version the writer saw are listed; a field absent from `base` had none.
+        var base: [String: HLC?] = [:]
+        for field in written.keys {
+            if let version = current?.versions[field] { base[field] = .some(version) }
+        }
+        let change = makeChange(type, id: id, site: type.site(id: id, fields: newFields), fields: written, base: base)
+        try apply(change, current: .some(current))
+        if type == .measure || type == .unit { referenceCache[type.name + "\u{0}" + id] = nil }
+        return change
+    }
+
+    /// Most writes create a record: try that first with one `INSERT ... DO NOTHING`, which saves
+    /// reading the row. The result is what `apply` would produce for a first write.
+    private func createIfNew(_ type: EntityType, table: RecordTable, id: String, fields: FieldMap) throws -> Change? {
+        let change = makeChange(type, id: id, site: type.site(id: id, fields: fields), fields: fields, base: [:])
+        var state = EntityState()
+        state.values = fields
+        for field in fields.keys { state.versions[field] = change.hlc }
+        guard try table.insertIfAbsent(statements, id: id, state: state) else { return nil }
+        try logChange(change)
+        return change
+    }
+
+    private func makeChange(_ type: EntityType, id: String, site: String?, fields: FieldMap, base: [String: HLC?])
+        -> Change
+    {
+        Change(
+            id: ChangeID.random(), replica: replica, type: type.name, entity: id, site: site,
+            hlc: clock.tick(), author: author, fields: fields, base: base)
+    }
+
+    // MARK: - Merge
+
+    /// Checks a change from another replica before anything in its batch is applied.
+    func checkRemote(_ change: Change) throws {
+        func refuse(_ reason: String) -> StoreError { .invalidChange(id: change.id, reason: reason) }
+        guard !change.id.isEmpty, change.id.utf8.count <= 100 else { throw refuse("its id must be 1-100 characters") }
+        guard ReplicaID.isValid(change.replica), change.hlc.replica == change.replica else {
+            throw refuse("its replica id is invalid or does not match its clock")
+        }
+        guard !change.type.isEmpty, change.type.utf8.count <= 64 else { throw refuse("its record type is invalid") }
+        guard !change.entity.isEmpty, change.entity.utf8.count <= 300 else { throw refuse("its record id is invalid") }
+        guard change.author.utf8.count <= 200 else { throw refuse("its author is longer than 200 characters") }
+        guard !change.fields.isEmpty else { throw refuse("it changes no field") }
+        let type = EntityType.named(change.type)
+        for (field, value) in change.fields {
+            guard !field.isEmpty, field.utf8.count <= 64 else { throw refuse("a field name is empty or too long") }
+            if case .number(let number) = value, !number.isFinite { throw refuse("\(field) is not a finite number") }
+            if case .text(let text) = value, text.utf8.count > Check.maxTextLength {
+                throw refuse("\(field) is longer than \(Check.maxTextLength) characters")
+            }
+            if field == EntityType.deletedField {
+                guard value.bool != nil else { throw refuse("\(field) must be true or false") }
+            } else if let spec = type?.spec(field), !RecordTable.accepts(value, kind: spec.kind) {
+                throw refuse("\(field) has the wrong kind of value for a \(change.type)")
+            }
+        }
+    }
+
+    /// Logs a change and merges it into its record. Returns false when the change was already
+    /// in the log (a resend), in which case nothing changes.
+    @discardableResult
+    func apply(_ change: Change, current known: EntityState?? = nil) throws -> Bool {
+        guard try logChange(change) else { return false }
+        if change.replica != replica { clock.receive(change.hlc) }
+        // A type this version does not know stays in the log, to be merged after an upgrade.
+        guard let type = EntityType.named(change.type), let table = RecordTable.all[type.name] else { return true }
+        let current = try known ?? table.load(statements, id: change.entity)
+        if try canFastForward(change, type: type, current: current) {
+            var state = current ?? EntityState()
+            for (field, value) in change.fields {
+                state.values[field] = value
+                state.versions[field] = change.hlc
+            }
+            try table.save(statements, id: change.entity, state: state)
+        } else {
+            try rederive(type, table: table, id: change.entity)
+        }
+        return true
+    }
+
+    /// Appends a change to the log; false when the log already holds it.
+    @discardableResult
+    private func logChange(_ change: Change) throws -> Bool {
+        let insert = try statements.prepared(
+            """
+            INSERT OR IGNORE INTO changes (id, replica, type, entity, site, hlc, author, fields, base)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        insert.bind(1, change.id)
+        insert.bind(2, change.replica)
+        insert.bind(3, change.type)
+        insert.bind(4, change.entity)
+        insert.bind(5, change.site)
+        insert.bind(6, change.hlc.description)
+        insert.bind(7, change.author)
+        insert.bind(8, CanonicalJSON.object(change.fields))
+        insert.bind(9, CanonicalJSON.object(change.base))
+        return try insert.execute() > 0
+    }
+
+    /// True when the change simply extends what this replica holds: it saw every current version
+    /// it names, is newer than each field it writes, touches no deletion, and the record has no
+    /// conflicts. Then the merged result is the current state plus the change, with no need to
+    /// replay the record's history; `EntityMerge.derive` would give the same answer.
+    private func canFastForward(_ change: Change, type: EntityType, current: EntityState?) throws -> Bool {
+        if change.fields[EntityType.deletedField] != nil { return false }
+        guard let current else { return change.base.values.allSatisfy { $0 == nil } }
+        if current.isDeleted { return false }
+        for (field, version) in change.base where version != current.versions[field] { return false }
+        for field in change.fields.keys {
+            if change.base[field] == nil, current.versions[field] != nil { return false }
+            if let version = current.versions[field], !(version < change.hlc) { return false }
+        }
+        let conflicts = try statements.prepared("SELECT 1 FROM conflicts WHERE type = ? AND entity = ? LIMIT 1")
+        conflicts.bind(1, type.name)
+        conflicts.bind(2, change.entity)
+        let hasConflicts = try conflicts.step()
+        if hasConflicts { conflicts.reset() }
+        return !hasConflicts
+    }
+
+    /// Recomputes a record and its conflicts from every change in its history.
+    private func rederive(_ type: EntityType, table: RecordTable, id: String) throws {
+        var history: [EntityWrite] = []
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT id, hlc, author, fields, base FROM changes WHERE type = ? AND entity = ?"),
+            arguments: [type.name, id])
+        while let row = try rows.next() {
+            let changeID: String = row[0]
+            guard let hlc = HLC(row[1] as String) else { throw StoreError.corrupt("clock of change \(changeID)") }
+            do {
+                history.append(
+                    EntityWrite(
+                        changeID: changeID, hlc: hlc, author: row[2],
+                        fields: try CanonicalJSON.decodeFields(row[3]), base: try CanonicalJSON.decodeBase(row[4])))
+            } catch {
+                throw StoreError.corrupt("fields of change \(changeID)")
+            }
+        }
+        let derived = EntityMerge.derive(type: type.name, entity: id, site: nil, history: history)
+        let site = type.site(id: id, fields: derived.state.values)
+        try table.save(statements, id: id, state: derived.state)
+        try db.cachedStatement(sql: "DELETE FROM conflicts WHERE type = ? AND entity = ?")
+            .execute(arguments: [type.name, id])
+        for var conflict in derived.conflicts {
+            conflict.site = site
+            try ConflictQueries.insert(db, conflict)
+        }
+    }
+}
+
+/// One data point as a person enters it.
+public struct ObservationEntry: Sendable {
+    public var measure: String
+    public var unit: String
+    /// Any date within the period; it is moved to the period's start.
+    public var period: Day
+    public var numerator: Double?
+    public var denominator: Double?
+    public var value: Double?
+    public var note: String?
+
+    public init(
+        measure: String, unit: String, period: Day, numerator: Double? = nil, denominator: Double? = nil,
+        value: Double? = nil, note: String? = nil
+    ) {
+        self.measure = measure
+        self.unit = unit
+        self.period = period
+        self.numerator = numerator
+        self.denominator = denominator
+        self.value = value
+        self.note = note
+    }
+}
+
