@@ -47,6 +47,9 @@ enum ConflictQueries {
                     r.winner_hlc, r.loser_value, r.loser_author, r.loser_hlc, r.keep
                 FROM resolution r
                 WHERE r.deleted = 0 AND NOT EXISTS (SELECT 1 FROM conflicts c WHERE c.id = r.id)
+                    AND r.record_type IS NOT NULL AND r.entity IS NOT NULL AND r.field IS NOT NULL
+                    AND r.winner_value IS NOT NULL AND r.winner_author IS NOT NULL AND r.winner_hlc IS NOT NULL
+                    AND r.loser_value IS NOT NULL AND r.loser_author IS NOT NULL AND r.loser_hlc IS NOT NULL
                 ORDER BY r.loser_hlc, r.id
                 """
             result += try Row.fetchAll(db, sql: settled).map(conflict(from:))

@@ -40,7 +40,8 @@ extension ImprovementStore {
     public func forEachObservation(_ query: ObservationQuery, _ body: (Observation) throws -> Void) throws {
         var sql = """
             SELECT measure, unit, site, period, numerator, denominator, value, note, recorded_by
-            FROM observation WHERE deleted = 0
+            FROM observation
+            WHERE deleted = 0 AND measure IS NOT NULL AND unit IS NOT NULL AND site IS NOT NULL AND period IS NOT NULL
             """
         var arguments: StatementArguments = []
         if let measure = query.measure {
@@ -67,12 +68,15 @@ extension ImprovementStore {
         sql += query.measure == nil ? " ORDER BY measure, unit, period" : " ORDER BY id"
         try read { db in
             let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            // A record whose first change has not arrived yet (it was edited elsewhere, and the
+            // edit came first) has no measure, unit or period: it is skipped until it is whole.
             while let row = try rows.next() {
+                guard let period = Day(row[3] as String? ?? "") else { continue }
                 try body(
                     Observation(
-                        measure: row[0], unit: row[1], site: row[2],
-                        period: Day(row[3] as String) ?? Day(dayNumber: 0), numerator: row[4], denominator: row[5],
-                        value: row[6], note: row[7], recordedBy: row[8]))
+                        measure: row[0] as String? ?? "", unit: row[1] as String? ?? "", site: row[2] as String? ?? "",
+                        period: period, numerator: row[4], denominator: row[5], value: row[6], note: row[7],
+                        recordedBy: row[8]))
             }
         }
     }

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Improve builds and tests against, if any are missing.
+set -euo pipefail
+packages=(libsqlite3-dev libcurl4-openssl-dev)
+missing=()
+for package in "${packages[@]}"; do
+    dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "system packages: all present (${packages[*]})"
+    exit 0
+fi
+echo "system packages: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq "${missing[@]}"
