@@ -28,7 +28,12 @@ public final class ImprovementStore: Sendable {
 
     /// Opens (creating if needed) the store at `path`, or an in-memory store when `path` is nil,
     /// and runs any pending migrations.
-    public init(path: String?, options: StoreOptions = StoreOptions()) throws {
+    public convenience init(path: String?, options: StoreOptions = StoreOptions()) throws {
+        try self.init(path: path, options: options, extraMigrations: [])
+    }
+
+    /// Opens the store and also runs `extraMigrations` (the sync server keeps its accounts in the same file).
+    package init(path: String?, options: StoreOptions, extraMigrations: [ExtraMigration]) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "ImprovementStore"
@@ -42,7 +47,9 @@ public final class ImprovementStore: Sendable {
             database = try DatabaseQueue(configuration: configuration)
         }
         self.options = options
-        try StoreSchema.migrator.migrate(database)
+        var migrator = StoreSchema.migrator
+        for migration in extraMigrations { migrator.registerMigration(migration.identifier, migrate: migration.migrate) }
+        try migrator.migrate(database)
         replica = try database.write { db in
             if let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica'") {
                 if let requested = options.replica, requested != stored {
@@ -78,9 +85,35 @@ public final class ImprovementStore: Sendable {
     /// Applies changes received from other replicas, atomically: a bad change rejects the batch.
     @discardableResult
     public func apply(_ changes: [Change]) throws -> ApplyReport {
+        try apply(changes) { _, _ in }
+    }
+
+    /// Reads with a consistent snapshot.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.read(body)
+    }
+
+    /// Direct access for the server's own tables (accounts), in a snapshot read.
+    package func readDatabase<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.read(body)
+    }
+
+    /// Direct access for the server's own tables (accounts), in one write transaction.
+    package func writeDatabase<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.write(body)
+    }
+
+    /// Applies changes from other replicas after `authorize` accepted each of them, in the same
+    /// transaction: a refusal of any change leaves the store untouched.
+    package func apply(
+        _ changes: [Change], authorize: (Change, StoreWriter) throws -> Void
+    ) throws -> ApplyReport {
         try database.write { db in
             let writer = try StoreWriter(db: db, replica: replica, author: "", options: options)
-            for change in changes { try writer.checkRemote(change) }
+            for change in changes {
+                try writer.checkRemote(change)
+                try authorize(change, writer)
+            }
             let conflictsBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts") ?? 0
             var report = ApplyReport()
             for change in changes {
@@ -96,11 +129,6 @@ public final class ImprovementStore: Sendable {
             return report
         }
     }
-
-    /// Reads with a consistent snapshot.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try database.read(body)
-    }
 }
 
 /// What applying a batch of remote changes did.
@@ -111,4 +139,15 @@ public struct ApplyReport: Equatable, Sendable {
     public var duplicates: [String] = []
     /// How many more open conflict records there are than before the batch (may be negative).
     public var conflictsChange: Int = 0
+}
+
+/// A migration of tables that are not the store's own, run when the store opens.
+package struct ExtraMigration: Sendable {
+    package let identifier: String
+    package let migrate: @Sendable (Database) throws -> Void
+
+    package init(identifier: String, migrate: @escaping @Sendable (Database) throws -> Void) {
+        self.identifier = identifier
+        self.migrate = migrate
+    }
 }

@@ -45,6 +45,13 @@ public final class StoreWriter: ValidationContext {
         return fields
     }
 
+    /// The site a stored record belongs to: nil when the record does not exist here, `.some(nil)`
+    /// for a global definition.
+    package func storedSite(type: EntityType, id: String) throws -> String?? {
+        guard let state = try RecordTable.all[type.name]!.load(statements, id: id) else { return nil }
+        return .some(type.site(id: id, fields: state.values))
+    }
+
     // MARK: - Local writes
 
     /// Validates and saves a record: creates it, updates the fields that differ, or brings a

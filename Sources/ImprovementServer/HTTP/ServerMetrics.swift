@@ -1,0 +1,104 @@
+import Hummingbird
+import Logging
+import Prometheus
+
+/// The server's Prometheus metrics, in a registry of its own (no global bootstrap, so several
+/// servers can run in one test process).
+struct ServerMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    let accepted: Counter
+    let duplicates: Counter
+    let conflicts: Counter
+
+    init() {
+        accepted = registry.makeCounter(
+            descriptor: Self.name("changes_accepted", unit: "total", help: "Changes accepted by push"))
+        duplicates = registry.makeCounter(
+            descriptor: Self.name("changes_duplicate", unit: "total", help: "Changes resent by a device and already held"))
+        conflicts = registry.makeCounter(
+            descriptor: Self.name("conflicts_created", unit: "total", help: "Conflict records created by pushes"))
+    }
+
+    static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "improve", metricName: metric, unitName: unit, helpText: help)
+    }
+
+    static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100),
+        .milliseconds(500), .seconds(1), .seconds(5),
+    ]
+
+    func recordRequest(method: String, path: String, status: Int, duration: Duration) {
+        let labels = [("method", method), ("path", path), ("status", String(status))]
+        registry.makeDurationHistogram(
+            descriptor: Self.name("http_request_duration", unit: "seconds", help: "HTTP request latency"), labels: labels,
+            buckets: Self.buckets
+        ).record(duration)
+        registry.makeCounter(descriptor: Self.name("http_requests", unit: "total", help: "HTTP requests"), labels: labels)
+            .increment()
+    }
+
+    func record(_ outcome: PushOutcome) {
+        accepted.increment(by: Int64(outcome.accepted))
+        duplicates.increment(by: Int64(outcome.duplicates))
+        conflicts.increment(by: Int64(outcome.conflicts))
+    }
+
+    func exposition() -> String {
+        var buffer: [UInt8] = []
+        registry.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+}
+
+/// Times every request and turns every error into the JSON error shape, so no client mistake
+/// ever reaches the client as an HTML page or a bare 500.
+struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let start = ContinuousClock.now
+        let path = Self.routeLabel(request.uri.path)
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let apiError = Self.apiError(for: error)
+            if apiError.status.code >= 500 {
+                context.logger.error("request failed", metadata: ["path": "\(path)", "error": "\(error)"])
+            }
+            response = try apiError.response(from: request, context: context)
+        }
+        metrics.recordRequest(
+            method: request.method.rawValue, path: path, status: response.status.code,
+            duration: ContinuousClock.now - start)
+        return response
+    }
+
+    /// Known paths are labelled as they are; anything else as "other", so a scanner cannot
+    /// create unbounded metric series.
+    static func routeLabel(_ path: String) -> String {
+        ["/health", "/metrics", "/v1/push", "/v1/pull"].contains(path) ? path : "other"
+    }
+
+    static func apiError(for error: any Error) -> APIError {
+        if let apiError = error as? APIError { return apiError }
+        if let httpError = error as? HTTPError {
+            switch httpError.status {
+            case .notFound: return .notFound
+            case .methodNotAllowed: return .methodNotAllowed("the documented methods")
+            case .contentTooLarge:
+                return APIError(status: .contentTooLarge, code: "body_too_large", message: "The request body is too large.")
+            default:
+                if httpError.status.code < 500 {
+                    return APIError(status: httpError.status, code: "bad_request", message: httpError.body ?? "The request is malformed.")
+                }
+            }
+        }
+        return APIError(
+            status: .internalServerError, code: "internal",
+            message: "The server could not complete the request. Nothing was applied; try again later.")
+    }
+}

@@ -1,0 +1,187 @@
+import HTTPTypes
+import Hummingbird
+import ImprovementCore
+import Logging
+
+/// The sync endpoints: push and pull, with their guards.
+struct SyncRoutes<Storage: SyncStorage>: Sendable {
+    let storage: Storage
+    let configuration: ServerConfiguration
+    let metrics: ServerMetrics
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/v1/push") { request, context in try await push(request, context: context) }
+        router.get("/v1/pull") { request, context in try await pull(request, context: context) }
+        for method in [HTTPRequest.Method.get, .put, .delete, .patch] {
+            router.on("/v1/push", method: method) { _, _ -> Response in throw APIError.methodNotAllowed("POST") }
+        }
+        for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
+            router.on("/v1/pull", method: method) { _, _ -> Response in throw APIError.methodNotAllowed("GET") }
+        }
+    }
+
+    // MARK: - Guards shared by both endpoints
+
+    static var protocolHeader: HTTPField.Name { HTTPField.Name("Improve-Protocol")! }
+
+    /// The protocol version header, then the bearer token; returns the caller's account.
+    func authenticate(_ request: Request) async throws -> Account {
+        let version = request.headers[Self.protocolHeader]
+        guard let version, let number = Int(version), ServerConfiguration.supportedProtocols.contains(number) else {
+            throw APIError.unsupportedProtocol(version)
+        }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw APIError.unauthorized
+        }
+        let token = String(header.dropFirst("Bearer ".count))
+        guard AccessToken.isWellFormed(token), let account = try await storage.account(tokenHash: AccessToken.hash(token)),
+            !account.revoked
+        else { throw APIError.unauthorized }
+        return account
+    }
+
+    // MARK: - Push
+
+    func push(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let account = try await authenticate(request)
+        let limit = configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw bodyTooLarge(limit)
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: limit)
+        } catch {
+            throw bodyTooLarge(limit)
+        }
+        let (replica, changes) = try decodePush(body)
+        if let foreign = changes.first(where: { $0.replica != replica }) {
+            throw APIError.invalidChange(
+                "Change \(foreign.id) was made by replica \(foreign.replica) but sent by replica \(replica): a device pushes its own changes only.")
+        }
+        let now = configuration.clock.nowMillis()
+        if let ahead = changes.max(by: { $0.hlc < $1.hlc }), ahead.hlc.millis > now + configuration.maxClockAheadMillis {
+            let minutes = max(1, Int((ahead.hlc.millis - now + 59_999) / 60_000))
+            throw APIError(
+                status: .unprocessableContent, code: "clock_skew",
+                message: "This device's clock is ahead of the server by about \(minutes) minute\(minutes == 1 ? "" : "s"). "
+                    + "Set the date and time correctly (automatic time is best); your changes are kept on the device "
+                    + "and will be sent once the clock is right.",
+                extra: [("serverTime", JSONText.string(JSONText.timestamp(millis: now))), ("serverTimeMillis", String(now))])
+        }
+        let outcome: PushOutcome
+        do {
+            outcome = try await storage.push(changes, by: account)
+        } catch let error as SyncStorageError {
+            switch error {
+            case .forbidden(let message): throw APIError.forbidden(message)
+            case .invalidChange(let message): throw APIError.invalidChange(message)
+            case .accountExists(let name): throw APIError.badRequest("account \(name) exists")
+            }
+        } catch let error as StoreError {
+            if case .invalidChange = error { throw APIError.invalidChange(error.description) }
+            throw error
+        }
+        metrics.record(outcome)
+        let time = configuration.clock.nowMillis()
+        return json(
+            "{\"accepted\":\(outcome.accepted),\"conflicts\":\(outcome.conflicts),\"cursor\":\(outcome.cursor),"
+                + "\"duplicates\":\(outcome.duplicates),\"serverTime\":\(JSONText.string(JSONText.timestamp(millis: time))),"
+                + "\"serverTimeMillis\":\(time)}")
+    }
+
+    func bodyTooLarge(_ limit: Int) -> APIError {
+        APIError(
+            status: .contentTooLarge, code: "body_too_large",
+            message: "The request body is larger than the limit of \(limit) bytes. Send fewer changes per push.")
+    }
+
+    /// Strictly reads `{"replica": "...", "changes": [...]}`.
+    func decodePush(_ body: ByteBuffer) throws -> (String, [Change]) {
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(body.readableBytesView)
+        } catch {
+            throw APIError.badRequest("The body is not valid JSON (\(error)).")
+        }
+        guard case .object(let object) = document else {
+            throw APIError.badRequest("The body must be a JSON object with \"replica\" and \"changes\".")
+        }
+        for key in object.keys where key != "replica" && key != "changes" {
+            throw APIError.badRequest("\(key): is not a field of a push request (expected replica and changes).")
+        }
+        guard case .string(let replica)? = object["replica"] else {
+            throw APIError.badRequest("replica: is required and must be a string.")
+        }
+        guard ReplicaID.isValid(replica) else {
+            throw APIError.badRequest("replica: must be 1-64 characters of a-z, 0-9 and -.")
+        }
+        guard case .array(let rawChanges)? = object["changes"] else {
+            throw APIError.badRequest("changes: is required and must be an array.")
+        }
+        guard !rawChanges.isEmpty else { throw APIError.badRequest("changes: must hold at least one change.") }
+        guard rawChanges.count <= configuration.maxBatchSize else {
+            throw APIError(
+                status: .badRequest, code: "batch_too_large",
+                message: "A push may carry at most \(configuration.maxBatchSize) changes; this one has \(rawChanges.count). "
+                    + "Send them in smaller batches.")
+        }
+        var changes: [Change] = []
+        changes.reserveCapacity(rawChanges.count)
+        for (index, raw) in rawChanges.enumerated() {
+            do {
+                changes.append(try ChangeWire.change(from: raw, path: "changes[\(index)]").change)
+            } catch {
+                throw APIError.badRequest(error.description)
+            }
+        }
+        return (replica, changes)
+    }
+
+    // MARK: - Pull
+
+    func pull(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let account = try await authenticate(request)
+        var after: Int64 = 0
+        var limit = 1000
+        for (key, value) in request.uri.queryParameters {
+            switch String(key) {
+            case "after":
+                guard let number = Int64(String(value)), number >= 0 else {
+                    throw APIError.badRequest("after: must be a whole number of 0 or more (the cursor of the last pull).")
+                }
+                after = number
+            case "limit":
+                guard let number = Int(String(value)), (1...configuration.maxPullLimit).contains(number) else {
+                    throw APIError.badRequest("limit: must be a whole number from 1 to \(configuration.maxPullLimit).")
+                }
+                limit = number
+            default:
+                throw APIError.badRequest("\(key): is not a parameter of pull (expected after and limit).")
+            }
+        }
+        let page = try await storage.pull(after: after, limit: limit, for: account)
+        let time = configuration.clock.nowMillis()
+        var out = "{\"changes\":["
+        out.reserveCapacity(page.changes.count * 400 + 256)
+        for (index, change) in page.changes.enumerated() {
+            if index > 0 { out += "," }
+            change.appendJSON(to: &out)
+        }
+        out += "],\"conflicts\":["
+        for (index, conflict) in page.conflicts.enumerated() {
+            if index > 0 { out += "," }
+            conflict.appendJSON(to: &out)
+        }
+        out += "],\"cursor\":\(page.cursor),\"hasMore\":\(page.hasMore),"
+        out += "\"serverTime\":\(JSONText.string(JSONText.timestamp(millis: time))),\"serverTimeMillis\":\(time)}"
+        return json(out)
+    }
+}
+
+func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+    Response(
+        status: status, headers: [.contentType: "application/json; charset=utf-8"],
+        body: .init(byteBuffer: ByteBuffer(string: text)))
+}

@@ -1,0 +1,32 @@
+import ImprovementCore
+
+/// How the server runs: where it listens and the limits it enforces.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Largest request body accepted, in bytes.
+    public var maxBodyBytes: Int
+    /// Most changes accepted in one push.
+    public var maxBatchSize: Int
+    /// Most changes returned by one pull page.
+    public var maxPullLimit: Int
+    /// How far ahead of the server clock a change may be stamped.
+    public var maxClockAheadMillis: Int64
+    public var clock: PhysicalClock
+
+    /// Protocol versions this server speaks.
+    public static let supportedProtocols = [1]
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 * 1024 * 1024, maxBatchSize: Int = 5000,
+        maxPullLimit: Int = 10_000, maxClockAheadMillis: Int64 = 5 * 60 * 1000, clock: PhysicalClock = .system
+    ) {
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.maxBatchSize = maxBatchSize
+        self.maxPullLimit = maxPullLimit
+        self.maxClockAheadMillis = maxClockAheadMillis
+        self.clock = clock
+    }
+}

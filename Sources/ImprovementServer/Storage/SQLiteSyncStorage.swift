@@ -1,0 +1,94 @@
+import GRDB
+import ImprovementCore
+
+/// The embedded default: the server is one more replica, an `ImprovementStore` in one SQLite
+/// file, whose change-log sequence is the server sequence. SQLite has a single writer, so
+/// sequence numbers are handed out in commit order and a `seq > cursor` pull never skips a
+/// change that commits late.
+package final class SQLiteSyncStorage: SyncStorage {
+    let store: ImprovementStore
+
+    package init(path: String?, clock: PhysicalClock = .system) throws {
+        store = try ImprovementStore(
+            path: path, options: StoreOptions(replica: nil, clock: clock, utcOffsetSeconds: 0),
+            extraMigrations: [Self.accountsMigration])
+    }
+
+    static let accountsMigration = ExtraMigration(identifier: "server-accounts-v1") { db in
+        try db.execute(
+            sql: """
+                CREATE TABLE server_account (
+                    name TEXT PRIMARY KEY,
+                    role TEXT NOT NULL,
+                    sites TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    revoked INTEGER NOT NULL DEFAULT 0,
+                    created_at INTEGER NOT NULL
+                ) WITHOUT ROWID
+                """)
+    }
+
+    package func push(_ changes: [Change], by account: Account) async throws -> PushOutcome {
+        let report = try store.apply(changes) { change, writer in
+            let stored = try EntityType.named(change.type).map { try writer.storedSite(type: $0, id: change.entity) } ?? nil
+            try PushPermissions.check(change, account: account, storedSite: stored)
+        }
+        return PushOutcome(
+            accepted: report.applied.count, duplicates: report.duplicates.count,
+            conflicts: max(0, report.conflictsChange), cursor: try store.lastSequence())
+    }
+
+    package func pull(after cursor: Int64, limit: Int, for account: Account) async throws -> PullPage {
+        let page = try store.rawChanges(after: cursor, limit: limit, sites: account.visibleSites)
+        let newCursor = page.changes.last?.seq ?? cursor
+        let conflicts =
+            page.changes.isEmpty
+            ? [] : try store.conflicts(changedAfter: cursor, through: newCursor, sites: account.visibleSites)
+        return PullPage(changes: page.changes, conflicts: conflicts, cursor: newCursor, hasMore: page.hasMore)
+    }
+
+    package func lastSequence() async throws -> Int64 {
+        try store.lastSequence()
+    }
+
+    package func account(tokenHash: String) async throws -> Account? {
+        try store.readDatabase { db in
+            try Row.fetchOne(
+                db, sql: "SELECT name, role, sites, revoked FROM server_account WHERE token_hash = ?",
+                arguments: [tokenHash]
+            ).map(Self.account(from:))
+        }
+    }
+
+    package func addAccount(_ account: Account, tokenHash: String) async throws {
+        try store.writeDatabase { db in
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM server_account WHERE name = ?)", arguments: [account.name]) == true {
+                throw SyncStorageError.accountExists(account.name)
+            }
+            try db.execute(
+                sql: "INSERT INTO server_account (name, role, sites, token_hash, revoked, created_at) VALUES (?, ?, ?, ?, 0, strftime('%s','now'))",
+                arguments: [account.name, account.role.rawValue, account.sites.sorted().joined(separator: ","), tokenHash])
+        }
+    }
+
+    package func revokeAccount(name: String) async throws -> Bool {
+        try store.writeDatabase { db in
+            try db.execute(sql: "UPDATE server_account SET revoked = 1 WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+    }
+
+    package func accounts() async throws -> [Account] {
+        try store.readDatabase { db in
+            try Row.fetchAll(db, sql: "SELECT name, role, sites, revoked FROM server_account ORDER BY name")
+                .map(Self.account(from:))
+        }
+    }
+
+    private static func account(from row: Row) -> Account {
+        let sites: String = row[2]
+        return Account(
+            name: row[0], role: Role(rawValue: row[1]) ?? .viewer,
+            sites: Set(sites.split(separator: ",").map(String.init)), revoked: (row[3] as Int64) != 0)
+    }
+}

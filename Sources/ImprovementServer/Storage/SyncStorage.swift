@@ -1,0 +1,47 @@
+import ImprovementCore
+
+/// Where the server keeps the change log, merged records, conflicts and accounts.
+///
+/// One protocol, one implementation per engine (SQLite by default); the same conformance
+/// tests run against each.
+package protocol SyncStorage: Sendable {
+    /// Applies a batch atomically after checking each change against the account's rights.
+    /// Changes already held count as duplicates.
+    func push(_ changes: [Change], by account: Account) async throws -> PushOutcome
+    /// A page of changes after `cursor` that the account may see, with the conflicts of the
+    /// records they touch.
+    func pull(after cursor: Int64, limit: Int, for account: Account) async throws -> PullPage
+    /// The highest sequence number handed out so far.
+    func lastSequence() async throws -> Int64
+
+    func account(tokenHash: String) async throws -> Account?
+    func addAccount(_ account: Account, tokenHash: String) async throws
+    /// Returns false when there is no such account.
+    func revokeAccount(name: String) async throws -> Bool
+    func accounts() async throws -> [Account]
+}
+
+/// What a push did.
+package struct PushOutcome: Equatable, Sendable {
+    package var accepted: Int
+    package var duplicates: Int
+    /// Conflict records created by this batch.
+    package var conflicts: Int
+    /// The highest server sequence number after the push.
+    package var cursor: Int64
+}
+
+/// One page of a pull.
+package struct PullPage: Sendable {
+    package var changes: [RawLoggedChange]
+    package var conflicts: [Conflict]
+    package var cursor: Int64
+    package var hasMore: Bool
+}
+
+/// Why storage refused a push.
+package enum SyncStorageError: Error, Equatable, Sendable {
+    case forbidden(String)
+    case invalidChange(String)
+    case accountExists(String)
+}
