@@ -83,6 +83,20 @@ let package = Package(
             dependencies: ["ImprovementCore", "store-crash-probe"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "ImprovementServerTests",
+            dependencies: [
+                "ImprovementServer",
+                "ImprovementCore",
+                "improve-server",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
