@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ImprovementCore", targets: ["ImprovementCore"]),
         .executable(name: "improve-bench", targets: ["improve-bench"]),
         .executable(name: "improve-server", targets: ["improve-server"]),
+        .executable(name: "improve", targets: ["improve"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -22,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
     ],
     targets: [
         .target(
@@ -56,10 +58,27 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "ImprovementCLI",
+            dependencies: [
+                "ImprovementCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftCSV", package: "SwiftCSV"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "improve",
+            dependencies: ["ImprovementCLI"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "improve-bench",
             dependencies: [
                 "ImprovementCore",
+                "ImprovementServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -95,6 +114,11 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "ImprovementCLITests",
+            dependencies: ["ImprovementCLI", "ImprovementCore", "improve", "improve-server"],
             swiftSettings: strictSettings
         ),
     ],

@@ -24,6 +24,24 @@ struct RawRows {
         return rows
     }
 
+    static func readChanges(from path: String) throws -> RawRows {
+        var rows = RawRows()
+        rows.changes = try RawDatabase(path: path).query("SELECT \(changeColumns) FROM changes ORDER BY seq")
+        return rows
+    }
+
+    /// Inserts the change rows alone in one transaction; returns the seconds it took.
+    func insertChanges(into path: String) throws -> Double {
+        let db = try RawDatabase(path: path)
+        let start = DispatchTime.now()
+        try db.exec("BEGIN")
+        let change = try db.prepare("INSERT INTO changes (\(Self.changeColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        for row in changes { try db.run(change, row) }
+        sqlite3_finalize(change)
+        try db.exec("COMMIT")
+        return Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
     /// Inserts every row in one transaction and returns the seconds it took.
     func insert(into path: String) throws -> Double {
         let db = try RawDatabase(path: path)

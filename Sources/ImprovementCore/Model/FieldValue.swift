@@ -165,21 +165,36 @@ enum CanonicalJSON {
     private static let decoder = JSONDecoder()
 
     static func decodeFields(_ text: String) throws -> FieldMap {
-        try decoder.decode(FieldMap.self, from: Data(text.utf8))
+        guard case .object(let object) = try JSONParser.parse(text.utf8) else {
+            throw JSONParseError(offset: 0, reason: "fields must be an object")
+        }
+        var fields: FieldMap = [:]
+        fields.reserveCapacity(object.count)
+        for (name, value) in object {
+            switch value {
+            case .null: fields[name] = .null
+            case .bool(let flag): fields[name] = .bool(flag)
+            case .number(let number): fields[name] = .number(number)
+            case .string(let text): fields[name] = .text(text)
+            default: throw JSONParseError(offset: 0, reason: "field \(name) holds \(value.typeName)")
+            }
+        }
+        return fields
     }
 
     static func decodeBase(_ text: String) throws -> [String: HLC?] {
-        let raw = try decoder.decode([String: String?].self, from: Data(text.utf8))
+        guard case .object(let object) = try JSONParser.parse(text.utf8) else {
+            throw JSONParseError(offset: 0, reason: "base must be an object")
+        }
         var result: [String: HLC?] = [:]
-        for (key, value) in raw {
-            guard let value else {
-                result[key] = .some(nil)
-                continue
+        for (key, value) in object {
+            switch value {
+            case .null: result[key] = .some(nil)
+            case .string(let text):
+                guard let hlc = HLC(text) else { throw JSONParseError(offset: 0, reason: "bad clock \(text)") }
+                result[key] = .some(hlc)
+            default: throw JSONParseError(offset: 0, reason: "base of \(key) holds \(value.typeName)")
             }
-            guard let hlc = HLC(value) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "bad clock \(value)"))
-            }
-            result[key] = .some(hlc)
         }
         return result
     }

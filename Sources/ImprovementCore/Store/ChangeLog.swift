@@ -75,3 +75,25 @@ extension ImprovementStore {
         try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'pushed_through'").flatMap { Int64($0) } ?? 0
     }
 }
+
+extension ImprovementStore {
+    /// The server sequence number this replica has pulled through (0 before the first pull).
+    public func pullCursor() throws -> Int64 {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'pull_cursor'").flatMap { Int64($0) } ?? 0
+        }
+    }
+
+    /// Applies a pulled page and records its cursor in the same transaction, so an interrupted
+    /// pull resumes from the last page that fully landed.
+    public func applyPulled(_ changes: [Change], cursor: Int64) throws {
+        try database.write { db in
+            let writer = try StoreWriter(db: db, replica: replica, author: "", options: options)
+            for change in changes { try writer.checkRemote(change) }
+            for change in changes { try writer.apply(change) }
+            try writer.finish()
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('pull_cursor', ?)", arguments: [String(cursor)])
+        }
+    }
+}

@@ -14,21 +14,26 @@ package struct RawLoggedChange: Sendable {
     package var fieldsJSON: String
     package var baseJSON: String
 
-    package func appendJSON(to out: inout String) {
+    /// The change as the protocol writes it; with `includeSeq` the log position is added (pull answers).
+    package func appendJSON(to out: inout String, includeSeq: Bool = true) {
         ChangeWire.append(
             id: id, replica: replica, type: type, entity: entity, site: site, hlc: hlc, author: author,
-            fieldsJSON: fieldsJSON, baseJSON: baseJSON, seq: seq, to: &out)
+            fieldsJSON: fieldsJSON, baseJSON: baseJSON, seq: includeSeq ? seq : nil, to: &out)
     }
 }
 
 extension ImprovementStore {
     /// Up to `limit` changes after `seq` that belong to one of `sites` or to no site (global
     /// definitions); every change when `sites` is nil. `hasMore` tells whether more follow.
-    package func rawChanges(after seq: Int64, limit: Int, sites: Set<String>?) throws
+    package func rawChanges(after seq: Int64, limit: Int, sites: Set<String>?, pendingOnly: Bool = false) throws
         -> (changes: [RawLoggedChange], hasMore: Bool)
     {
         var sql = "SELECT seq, id, replica, type, entity, site, hlc, author, fields, base FROM changes WHERE seq > ?"
         var arguments: StatementArguments = [seq]
+        if pendingOnly {
+            sql += " AND replica = ? AND seq > COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pushed_through'), 0)"
+            arguments += [replica]
+        }
         if let sites {
             let sorted = sites.sorted()
             sql += " AND (site IS NULL"

@@ -85,7 +85,7 @@ public final class ImprovementStore: Sendable {
     /// Applies changes received from other replicas, atomically: a bad change rejects the batch.
     @discardableResult
     public func apply(_ changes: [Change]) throws -> ApplyReport {
-        try apply(changes) { _, _ in }
+        try apply(changes, authorize: { _, _ in })
     }
 
     /// Reads with a consistent snapshot.
@@ -106,18 +106,22 @@ public final class ImprovementStore: Sendable {
     /// Applies changes from other replicas after `authorize` accepted each of them, in the same
     /// transaction: a refusal of any change leaves the store untouched.
     package func apply(
-        _ changes: [Change], authorize: (Change, StoreWriter) throws -> Void
+        _ changes: [Change], authorize: (Change, _ storedSite: String??) throws -> Void
     ) throws -> ApplyReport {
         try database.write { db in
             let writer = try StoreWriter(db: db, replica: replica, author: "", options: options)
-            for change in changes {
-                try writer.checkRemote(change)
-                try authorize(change, writer)
-            }
+            for change in changes { try writer.checkRemote(change) }
             let conflictsBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts") ?? 0
             var report = ApplyReport()
+            // Each change is authorised against the store as it stands just before it, so a batch
+            // that creates a record and then edits it is judged correctly; a refusal anywhere
+            // rolls the whole transaction back.
             for change in changes {
-                if try writer.apply(change) {
+                let current = try writer.currentState(of: change)
+                try authorize(change, current.map { state in
+                    EntityType.named(change.type).map { $0.site(id: change.entity, fields: state.values) } ?? nil
+                })
+                if try writer.apply(change, current: .some(current)) {
                     report.applied.append(change.id)
                 } else {
                     report.duplicates.append(change.id)

@@ -45,11 +45,10 @@ public final class StoreWriter: ValidationContext {
         return fields
     }
 
-    /// The site a stored record belongs to: nil when the record does not exist here, `.some(nil)`
-    /// for a global definition.
-    package func storedSite(type: EntityType, id: String) throws -> String?? {
-        guard let state = try RecordTable.all[type.name]!.load(statements, id: id) else { return nil }
-        return .some(type.site(id: id, fields: state.values))
+    /// The stored state of the record a change targets; nil when it is new here or of an unknown type.
+    func currentState(of change: Change) throws -> EntityState? {
+        guard let table = RecordTable.all[change.type] else { return nil }
+        return try table.load(statements, id: change.entity)
     }
 
     // MARK: - Local writes

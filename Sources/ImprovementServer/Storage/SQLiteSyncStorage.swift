@@ -29,9 +29,8 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func push(_ changes: [Change], by account: Account) async throws -> PushOutcome {
-        let report = try store.apply(changes) { change, writer in
-            let stored = try EntityType.named(change.type).map { try writer.storedSite(type: $0, id: change.entity) } ?? nil
-            try PushPermissions.check(change, account: account, storedSite: stored)
+        let report = try store.apply(changes) { change, storedSite in
+            try PushPermissions.check(change, account: account, storedSite: storedSite)
         }
         return PushOutcome(
             accepted: report.applied.count, duplicates: report.duplicates.count,

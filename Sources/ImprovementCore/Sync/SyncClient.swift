@@ -1,0 +1,184 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Speaks the sync protocol (Protocol/README.md) for one store: pushes its pending changes in
+/// batches, marking them sent only when the server acknowledges them, then pulls pages of other
+/// replicas' changes, applying each page and its cursor in one transaction. Interrupted at any
+/// point, the next run resumes where this one stopped and duplicates nothing.
+public struct SyncClient: Sendable {
+    public let server: URL
+    private let token: String
+    private let store: ImprovementStore
+    private let session: URLSession
+    public var pushBatchSize: Int
+    public var pullPageSize: Int
+
+    public static let protocolVersion = 1
+
+    public init(server: URL, token: String, store: ImprovementStore, session: URLSession = .shared,
+        pushBatchSize: Int = 2000, pullPageSize: Int = 5000)
+    {
+        self.server = server
+        self.token = token
+        self.store = store
+        self.session = session
+        self.pushBatchSize = pushBatchSize
+        self.pullPageSize = pullPageSize
+    }
+
+    /// What one push or pull moved.
+    public struct Progress: Sendable, Equatable {
+        public var pushed = 0
+        public var duplicates = 0
+        public var pulled = 0
+        public var conflictsCreated = 0
+        public var pages = 0
+    }
+
+    /// Pushes then pulls. `report` is called after every batch and page.
+    @discardableResult
+    public func sync(report: @Sendable (Progress) -> Void = { _ in }) async throws(SyncError) -> Progress {
+        let pushed = try await push(report: report)
+        let pulled = try await pull(report: { report(pushed.merging($0)) })
+        return pushed.merging(pulled)
+    }
+
+    /// Sends every pending change, oldest first, in batches.
+    @discardableResult
+    public func push(report: @Sendable (Progress) -> Void = { _ in }) async throws(SyncError) -> Progress {
+        var progress = Progress()
+        while true {
+            // The log holds canonical JSON already: send it as it is, without decoding it.
+            let pending: [RawLoggedChange]
+            do {
+                pending = try store.rawChanges(after: 0, limit: pushBatchSize, sites: nil, pendingOnly: true).changes
+            } catch {
+                throw .badResponse("the device store could not be read: \(error)")
+            }
+            guard let last = pending.last else { return progress }
+            var body = "{\"changes\":["
+            body.reserveCapacity(pending.count * 400)
+            for (index, change) in pending.enumerated() {
+                if index > 0 { body += "," }
+                change.appendJSON(to: &body, includeSeq: false)
+            }
+            body += "],\"replica\":"
+            CanonicalJSON.appendString(store.replica, to: &body)
+            body += "}"
+            let answer = try await send("POST", path: "/v1/push", body: Data(body.utf8))
+            guard case .object(let object) = answer else { throw .badResponse("the push answer is not an object") }
+            do {
+                try store.markPushed(through: last.seq)
+            } catch {
+                throw .badResponse("the device store could not be updated: \(error)")
+            }
+            progress.pushed += Self.int(object["accepted"])
+            progress.duplicates += Self.int(object["duplicates"])
+            progress.conflictsCreated += Self.int(object["conflicts"])
+            report(progress)
+        }
+    }
+
+    /// Pulls pages until the server has no more, applying each page with its cursor atomically.
+    @discardableResult
+    public func pull(report: @Sendable (Progress) -> Void = { _ in }) async throws(SyncError) -> Progress {
+        var progress = Progress()
+        while true {
+            let cursor: Int64
+            do {
+                cursor = try store.pullCursor()
+            } catch {
+                throw .badResponse("the device store could not be read: \(error)")
+            }
+            let answer = try await send("GET", path: "/v1/pull?after=\(cursor)&limit=\(pullPageSize)", body: nil)
+            guard case .object(let object) = answer, case .array(let rawChanges)? = object["changes"],
+                case .number(let next)? = object["cursor"], case .bool(let hasMore)? = object["hasMore"]
+            else { throw .badResponse("the pull answer lacks changes, cursor or hasMore") }
+            var changes: [Change] = []
+            changes.reserveCapacity(rawChanges.count)
+            for (index, raw) in rawChanges.enumerated() {
+                do {
+                    changes.append(try ChangeWire.change(from: raw, path: "changes[\(index)]", allowSeq: true).change)
+                } catch {
+                    throw .badResponse(error.description)
+                }
+            }
+            do {
+                try store.applyPulled(changes, cursor: Int64(next))
+            } catch {
+                throw .badResponse("a pulled change could not be applied: \(error)")
+            }
+            progress.pulled += changes.count
+            progress.pages += 1
+            report(progress)
+            if !hasMore { return progress }
+        }
+    }
+
+    private func send(_ method: String, path: String, body: Data?) async throws(SyncError) -> JSONValue {
+        guard let url = URL(string: server.absoluteString.trimmingSuffix("/") + path) else {
+            throw .network("the server address \(server) is not a URL")
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.httpBody = body
+        request.timeoutInterval = 120
+        request.setValue(String(Self.protocolVersion), forHTTPHeaderField: "Improve-Protocol")
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
+        let data: Data
+        let response: URLResponse
+        do {
+            (data, response) = try await session.data(for: request)
+        } catch {
+            throw .network(error.localizedDescription)
+        }
+        guard let status = (response as? HTTPURLResponse)?.statusCode else { throw .badResponse("no HTTP status") }
+        let document: JSONValue
+        do {
+            document = try JSONParser.parse(data, maxDepth: 16)
+        } catch {
+            if status >= 500 { throw .server(status: status, message: "") }
+            throw .badResponse("HTTP \(status) with a body that is not JSON")
+        }
+        guard status != 200 else { return document }
+        var code = ""
+        var message = ""
+        var serverMillis: Int64?
+        if case .object(let object) = document {
+            if case .string(let text)? = object["code"] { code = text }
+            if case .string(let text)? = object["message"] { message = text }
+            if case .number(let millis)? = object["serverTimeMillis"] { serverMillis = Int64(millis) }
+        }
+        switch (status, code) {
+        case (401, _): throw .unauthorized(message)
+        case (403, _): throw .forbidden(message)
+        case (_, "unsupported_protocol"): throw .unsupportedProtocol(message)
+        case (_, "clock_skew"): throw .clockSkew(message: message, serverMillis: serverMillis)
+        case (500..., _): throw .server(status: status, message: message)
+        default: throw .refused(code: code.isEmpty ? "http_\(status)" : code, message: message)
+        }
+    }
+
+    private static func int(_ value: JSONValue?) -> Int {
+        if case .number(let number)? = value { return Int(number) }
+        return 0
+    }
+}
+
+extension SyncClient.Progress {
+    func merging(_ other: Self) -> Self {
+        Self(
+            pushed: pushed + other.pushed, duplicates: duplicates + other.duplicates, pulled: pulled + other.pulled,
+            conflictsCreated: conflictsCreated + other.conflictsCreated, pages: pages + other.pages)
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

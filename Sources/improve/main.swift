@@ -1,0 +1,3 @@
+import ImprovementCLI
+
+await ImproveCommand.main()

@@ -1,0 +1,6 @@
+import ImprovementCLI
+import Testing
+
+@Test func commandParses() throws {
+    _ = try ImproveCommand.parseAsRoot([])
+}
