@@ -8,3 +8,10 @@ public struct ImproveCommand: AsyncParsableCommand {
 
     public init() {}
 }
+
+extension ImproveCommand {
+    /// Entry point for the executable: parses the arguments, runs the command, exits with its code.
+    public static func run() async {
+        await main()
+    }
+}

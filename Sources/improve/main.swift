@@ -1,3 +1,3 @@
 import ImprovementCLI
 
-await ImproveCommand.main()
+await ImproveCommand.run()
