@@ -118,7 +118,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ImprovementCLITests",
-            dependencies: ["ImprovementCLI", "ImprovementCore", "improve", "improve-server"],
+            dependencies: [
+                "ImprovementCLI", "ImprovementCore", "improve", "improve-server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strictSettings
         ),
     ],

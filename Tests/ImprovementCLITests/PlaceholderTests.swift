@@ -1,6 +1,8 @@
+import ArgumentParser
 import ImprovementCLI
 import Testing
 
-@Test func commandParses() throws {
-    _ = try ImproveCommand.parseAsRoot([])
+@Test func commandEntryPointExists() async throws {
+    // Replaced by the CLI's real tests.
+    #expect(ImproveCommand.configuration.commandName == "improve")
 }
