@@ -52,6 +52,7 @@ struct PermissionTests {
                     #expect(response.status == .forbidden, "\(account) must not push \(kind)")
                     #expect(response.code == "forbidden")
                     #expect(response.message.contains(change.id))
+                    #expect(response.json["change"] == .string(change.id) && response.number("index") == 0)
                 }
             }
             let everything = try await client.execute(uri: "/v1/pull?limit=10000", method: .get, headers: server.headers("admin"))
@@ -102,6 +103,7 @@ struct PermissionTests {
             var noToken = server.headers(nil)
             let missing = try await client.execute(uri: "/v1/pull", method: .get, headers: noToken)
             #expect(missing.status == .unauthorized && missing.code == "unauthorized")
+            #expect(missing.headers[.wwwAuthenticate] == "Bearer realm=\"improve\"")
             noToken[.authorization] = "Bearer imp_" + String(repeating: "A", count: 43)
             let forged = try await client.execute(uri: "/v1/pull", method: .get, headers: noToken)
             #expect(forged.status == .unauthorized)

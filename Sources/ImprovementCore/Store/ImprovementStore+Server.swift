@@ -62,18 +62,24 @@ extension ImprovementStore {
     }
 
     /// Conflict records (open or settled) of records changed in the log range (after, through],
-    /// limited to `sites` (plus global records) unless `sites` is nil.
+    /// and those named by resolutions in that range, limited to `sites` (plus global records)
+    /// unless `sites` is nil; ordered by the losing write's clock, then id.
     package func conflicts(changedAfter after: Int64, through: Int64, sites: Set<String>?) throws -> [Conflict] {
         try read { db in
-            try ConflictQueries.list(db, includeResolved: true).filter { conflict in
-                if let sites, let site = conflict.site, !sites.contains(site) { return false }
-                return true
-            }.filter { conflict in
-                (try? Bool.fetchOne(
-                    db,
-                    sql: "SELECT EXISTS (SELECT 1 FROM changes WHERE type = ? AND entity = ? AND seq > ? AND seq <= ?)",
-                    arguments: [conflict.type, conflict.entity, after, through])) ?? false
+            let touched = try Row.fetchAll(
+                db, sql: "SELECT DISTINCT type, entity FROM changes WHERE seq > ? AND seq <= ?", arguments: [after, through])
+            var entities: Set<String> = []
+            var resolutions: Set<String> = []
+            for row in touched {
+                let type: String = row[0]
+                let entity: String = row[1]
+                entities.insert(type + "\u{0}" + entity)
+                if type == EntityType.resolution.name { resolutions.insert(entity) }
             }
+            return try ConflictQueries.list(db, includeResolved: true).filter { conflict in
+                if let sites, let site = conflict.site, !sites.contains(site) { return false }
+                return entities.contains(conflict.type + "\u{0}" + conflict.entity) || resolutions.contains(conflict.id)
+            }.sorted { ($0.loser.hlc, $0.id) < ($1.loser.hlc, $1.id) }
         }
     }
 }

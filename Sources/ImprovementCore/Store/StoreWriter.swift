@@ -194,28 +194,7 @@ public final class StoreWriter: ValidationContext {
 
     /// Checks a change from another replica before anything in its batch is applied.
     func checkRemote(_ change: Change) throws {
-        func refuse(_ reason: String) -> StoreError { .invalidChange(id: change.id, reason: reason) }
-        guard !change.id.isEmpty, change.id.utf8.count <= 100 else { throw refuse("its id must be 1-100 characters") }
-        guard ReplicaID.isValid(change.replica), change.hlc.replica == change.replica else {
-            throw refuse("its replica id is invalid or does not match its clock")
-        }
-        guard !change.type.isEmpty, change.type.utf8.count <= 64 else { throw refuse("its record type is invalid") }
-        guard !change.entity.isEmpty, change.entity.utf8.count <= 300 else { throw refuse("its record id is invalid") }
-        guard change.author.utf8.count <= 200 else { throw refuse("its author is longer than 200 characters") }
-        guard !change.fields.isEmpty else { throw refuse("it changes no field") }
-        let type = EntityType.named(change.type)
-        for (field, value) in change.fields {
-            guard !field.isEmpty, field.utf8.count <= 64 else { throw refuse("a field name is empty or too long") }
-            if case .number(let number) = value, !number.isFinite { throw refuse("\(field) is not a finite number") }
-            if case .text(let text) = value, text.utf8.count > Check.maxTextLength {
-                throw refuse("\(field) is longer than \(Check.maxTextLength) characters")
-            }
-            if field == EntityType.deletedField {
-                guard value.bool != nil else { throw refuse("\(field) must be true or false") }
-            } else if let spec = type?.spec(field), !RecordTable.accepts(value, kind: spec.kind) {
-                throw refuse("\(field) has the wrong kind of value for a \(change.type)")
-            }
-        }
+        try ChangeRules.check(change)
     }
 
     /// Logs a change and merges it into its record. Returns false when the change was already

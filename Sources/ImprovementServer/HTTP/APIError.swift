@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import ImprovementCore
 
@@ -7,16 +8,26 @@ struct APIError: Error, HTTPResponseError, Sendable {
     let status: HTTPResponse.Status
     let code: String
     let message: String
-    /// Extra top-level members of the JSON body (e.g. the server time for `clock_skew`).
+    /// Extra top-level members of the JSON body (e.g. the server time for `clock_skew`), as raw JSON.
     var extra: [(String, String)] = []
+    /// Extra response headers (`WWW-Authenticate` on 401, `Allow` on 405).
+    var headers: [(HTTPField.Name, String)] = []
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var body = "{\"code\":\(JSONText.string(code)),\"message\":\(JSONText.string(message))"
         for (key, rawJSON) in extra { body += ",\(JSONText.string(key)):\(rawJSON)" }
         body += "}"
-        return Response(
-            status: status, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
+        var fields: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        for (name, value) in headers { fields[name] = value }
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The same error naming the change it is about (`change` and `index` in the body).
+    func about(changeID: String, in changes: [Change]) -> APIError {
+        var error = self
+        error.extra.append(("change", JSONText.string(changeID)))
+        if let index = changes.firstIndex(where: { $0.id == changeID }) { error.extra.append(("index", String(index))) }
+        return error
     }
 
     static func badRequest(_ message: String) -> APIError {
@@ -25,7 +36,8 @@ struct APIError: Error, HTTPResponseError, Sendable {
 
     static let unauthorized = APIError(
         status: .unauthorized, code: "unauthorized",
-        message: "This device is not signed in, or its token was withdrawn. Ask your coordinator for a new token.")
+        message: "This device is not signed in, or its token was withdrawn. Ask your coordinator for a new token.",
+        headers: [(.wwwAuthenticate, "Bearer realm=\"improve\"")])
 
     static func forbidden(_ message: String) -> APIError {
         APIError(status: .forbidden, code: "forbidden", message: message)
@@ -47,7 +59,9 @@ struct APIError: Error, HTTPResponseError, Sendable {
     static let notFound = APIError(status: .notFound, code: "not_found", message: "There is no such endpoint. See Protocol/README.md.")
 
     static func methodNotAllowed(_ allowed: String) -> APIError {
-        APIError(status: .methodNotAllowed, code: "method_not_allowed", message: "This endpoint accepts \(allowed) only.")
+        APIError(
+            status: .methodNotAllowed, code: "method_not_allowed", message: "This endpoint accepts \(allowed) only.",
+            headers: [(.allow, allowed)])
     }
 }
 

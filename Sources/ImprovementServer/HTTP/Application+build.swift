@@ -11,6 +11,14 @@ package func buildApplication(
     let router = Router(context: BasicRequestContext.self)
     router.middlewares.add(ErrorAndMetricsMiddleware(metrics: metrics))
     router.get("/health") { _, _ in
+        // The store must answer, or a load balancer should send requests elsewhere.
+        do {
+            _ = try await storage.lastSequence()
+        } catch {
+            throw APIError(
+                status: .serviceUnavailable, code: "unavailable",
+                message: "The server cannot reach its database. Try again shortly.")
+        }
         let now = configuration.clock.nowMillis()
         let versions = ServerConfiguration.supportedProtocols.map(String.init).joined(separator: ",")
         return json(
@@ -20,10 +28,6 @@ package func buildApplication(
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
-    }
-    for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
-        router.on("/health", method: method) { _, _ -> Response in throw APIError.methodNotAllowed("GET") }
-        router.on("/metrics", method: method) { _, _ -> Response in throw APIError.methodNotAllowed("GET") }
     }
     SyncRoutes(storage: storage, configuration: configuration, metrics: metrics).register(on: router)
     return Application(

@@ -65,7 +65,11 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            let apiError = Self.apiError(for: error)
+            var apiError = Self.apiError(for: error)
+            // The router knows paths by method; a known path asked with another method is a 405.
+            if apiError.status == .notFound, let allowed = Self.allowedMethods[request.uri.path] {
+                apiError = .methodNotAllowed(allowed)
+            }
             if apiError.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["path": "\(path)", "error": "\(error)"])
             }
@@ -77,11 +81,14 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         return response
     }
 
-    /// Known paths are labelled as they are; anything else as "other", so a scanner cannot
+    /// Known paths are labelled as they are; anything else as "unmatched", so a scanner cannot
     /// create unbounded metric series.
     static func routeLabel(_ path: String) -> String {
-        ["/health", "/metrics", "/v1/push", "/v1/pull"].contains(path) ? path : "other"
+        allowedMethods[path] != nil ? path : "unmatched"
     }
+
+    /// The API's paths and the one method each accepts.
+    static var allowedMethods: [String: String] { ["/health": "GET", "/metrics": "GET", "/v1/push": "POST", "/v1/pull": "GET"] }
 
     static func apiError(for error: any Error) -> APIError {
         if let apiError = error as? APIError { return apiError }
@@ -98,7 +105,7 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         }
         return APIError(
-            status: .internalServerError, code: "internal",
+            status: .internalServerError, code: "internal_error",
             message: "The server could not complete the request. Nothing was applied; try again later.")
     }
 }

@@ -12,12 +12,6 @@ struct SyncRoutes<Storage: SyncStorage>: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/push") { request, context in try await push(request, context: context) }
         router.get("/v1/pull") { request, context in try await pull(request, context: context) }
-        for method in [HTTPRequest.Method.get, .put, .delete, .patch] {
-            router.on("/v1/push", method: method) { _, _ -> Response in throw APIError.methodNotAllowed("POST") }
-        }
-        for method in [HTTPRequest.Method.post, .put, .delete, .patch] {
-            router.on("/v1/pull", method: method) { _, _ -> Response in throw APIError.methodNotAllowed("GET") }
-        }
     }
 
     // MARK: - Guards shared by both endpoints
@@ -56,31 +50,43 @@ struct SyncRoutes<Storage: SyncStorage>: Sendable {
             throw bodyTooLarge(limit)
         }
         let (replica, changes) = try decodePush(body)
-        if let foreign = changes.first(where: { $0.replica != replica }) {
-            throw APIError.invalidChange(
-                "Change \(foreign.id) was made by replica \(foreign.replica) but sent by replica \(replica): a device pushes its own changes only.")
+        // Checks run in the order Protocol/README.md §7.3 gives, and the first failure answers.
+        for change in changes {
+            do {
+                try ChangeRules.check(change)
+            } catch {
+                throw APIError.invalidChange(error.description).about(changeID: change.id, in: changes)
+            }
         }
         let now = configuration.clock.nowMillis()
         if let ahead = changes.max(by: { $0.hlc < $1.hlc }), ahead.hlc.millis > now + configuration.maxClockAheadMillis {
-            let minutes = max(1, Int((ahead.hlc.millis - now + 59_999) / 60_000))
+            let minutes = max(1, Int((Double(ahead.hlc.millis - now) / 60_000).rounded()))
             throw APIError(
                 status: .unprocessableContent, code: "clock_skew",
                 message: "This device's clock is ahead of the server by about \(minutes) minute\(minutes == 1 ? "" : "s"). "
-                    + "Set the date and time correctly (automatic time is best); your changes are kept on the device "
-                    + "and will be sent once the clock is right.",
+                    + "Set the date and time correctly; your changes are kept on the device and will be sent once the "
+                    + "clock is right.",
                 extra: [("serverTime", JSONText.string(JSONText.timestamp(millis: now))), ("serverTimeMillis", String(now))])
+        }
+        if let foreign = changes.first(where: { $0.replica != replica }) {
+            throw APIError.forbidden(
+                "Change \(foreign.id) was made by replica \(foreign.replica) but sent by replica \(replica): a device "
+                    + "pushes its own changes only. Nothing in the batch was applied."
+            ).about(changeID: foreign.id, in: changes)
         }
         let outcome: PushOutcome
         do {
             outcome = try await storage.push(changes, by: account)
         } catch let error as SyncStorageError {
             switch error {
-            case .forbidden(let message): throw APIError.forbidden(message)
-            case .invalidChange(let message): throw APIError.invalidChange(message)
+            case .forbidden(let changeID, let message):
+                throw APIError.forbidden(message).about(changeID: changeID, in: changes)
             case .accountExists(let name): throw APIError.badRequest("account \(name) exists")
             }
         } catch let error as StoreError {
-            if case .invalidChange = error { throw APIError.invalidChange(error.description) }
+            if case .invalidChange(let id, _) = error {
+                throw APIError.invalidChange(error.description).about(changeID: id, in: changes)
+            }
             throw error
         }
         metrics.record(outcome)
@@ -94,7 +100,8 @@ struct SyncRoutes<Storage: SyncStorage>: Sendable {
     func bodyTooLarge(_ limit: Int) -> APIError {
         APIError(
             status: .contentTooLarge, code: "body_too_large",
-            message: "The request body is larger than the limit of \(limit) bytes. Send fewer changes per push.")
+            message: "The request body is larger than the limit of \(limit) bytes. Send fewer changes per push.",
+            extra: [("limit", String(limit))])
     }
 
     /// Strictly reads `{"replica": "...", "changes": [...]}`.
@@ -125,7 +132,8 @@ struct SyncRoutes<Storage: SyncStorage>: Sendable {
             throw APIError(
                 status: .badRequest, code: "batch_too_large",
                 message: "A push may carry at most \(configuration.maxBatchSize) changes; this one has \(rawChanges.count). "
-                    + "Send them in smaller batches.")
+                    + "Send them in smaller batches.",
+                extra: [("limit", String(configuration.maxBatchSize))])
         }
         var changes: [Change] = []
         changes.reserveCapacity(rawChanges.count)
@@ -145,10 +153,15 @@ struct SyncRoutes<Storage: SyncStorage>: Sendable {
         let account = try await authenticate(request)
         var after: Int64 = 0
         var limit = 1000
+        var seen: Set<String> = []
+        // Unknown parameters are ignored (a newer client may send more); a repeated one is an error.
         for (key, value) in request.uri.queryParameters {
+            guard seen.insert(String(key)).inserted else {
+                throw APIError.badRequest("\(key): is given more than once.")
+            }
             switch String(key) {
             case "after":
-                guard let number = Int64(String(value)), number >= 0 else {
+                guard let number = Int64(String(value)), number >= 0, number <= 9_007_199_254_740_991 else {
                     throw APIError.badRequest("after: must be a whole number of 0 or more (the cursor of the last pull).")
                 }
                 after = number
@@ -158,7 +171,7 @@ struct SyncRoutes<Storage: SyncStorage>: Sendable {
                 }
                 limit = number
             default:
-                throw APIError.badRequest("\(key): is not a parameter of pull (expected after and limit).")
+                continue
             }
         }
         let page = try await storage.pull(after: after, limit: limit, for: account)

@@ -41,7 +41,6 @@ package struct PullPage: Sendable {
 
 /// Why storage refused a push.
 package enum SyncStorageError: Error, Equatable, Sendable {
-    case forbidden(String)
-    case invalidChange(String)
+    case forbidden(changeID: String, message: String)
     case accountExists(String)
 }

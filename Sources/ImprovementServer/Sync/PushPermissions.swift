@@ -4,12 +4,18 @@ import ImprovementCore
 enum PushPermissions {
     /// Record types that define the programme rather than record data about it.
     static let definitionTypes: Set<String> = ["site", "unit", "programme", "driver", "measure"]
+    /// What members record about their own sites.
+    static let memberTypes: Set<String> = ["observation", "annotation", "pdsa", "story"]
+    /// What coordinators may change for every site at once.
+    static let globalCoordinatorTypes: Set<String> = ["programme", "driver", "measure", "resolution"]
 
     /// - Parameter storedSite: the site the server already holds for the record: nil when the
     ///   record is new here, `.some(nil)` for a global definition.
     static func check(_ change: Change, account: Account, storedSite: String??) throws(SyncStorageError) {
         func refuse(_ reason: String) -> SyncStorageError {
-            .forbidden("Change \(change.id) (\(change.type) \(change.entity)) was refused: \(reason). Nothing in the batch was applied.")
+            .forbidden(
+                changeID: change.id,
+                message: "Change \(change.id) (\(change.type) \(change.entity)) was refused: \(reason). Nothing in the batch was applied.")
         }
         if account.role == .viewer { throw refuse("a viewer account can read but not send changes") }
         // The record's site is what the server knows, not what the change claims.
@@ -21,15 +27,17 @@ enum PushPermissions {
         }
         if change.type == "site", change.site != change.entity { throw refuse("a site belongs to itself") }
 
-        let isDefinition = definitionTypes.contains(change.type)
-        let isResolution = change.type == "resolution"
-        if (isDefinition || isResolution) && account.role == .member {
-            throw refuse("only coordinators and admins change \(isResolution ? "conflict resolutions" : "\(change.type)s")")
+        if account.role == .member, !memberTypes.contains(change.type) {
+            throw refuse(
+                definitionTypes.contains(change.type) || change.type == "resolution"
+                    ? "only coordinators and admins change \(change.type == "resolution" ? "conflict resolutions" : "\(change.type)s")"
+                    : "members record observations, annotations, PDSA cycles and stories only")
         }
         guard let site = change.site else {
-            // Global records: programmes, drivers and measures, or notes for every site.
-            if account.role == .member { throw refuse("only coordinators and admins change records shared by every site") }
-            return
+            // Global records: programmes, drivers and measures (and decisions on their conflicts).
+            if account.role == .admin { return }
+            if account.role == .coordinator, globalCoordinatorTypes.contains(change.type) { return }
+            throw refuse("only admins change \(change.type) records shared by every site")
         }
         guard account.belongs(to: site) else { throw refuse("the account does not belong to site \(site)") }
     }
