@@ -47,6 +47,7 @@ package enum ChangeWire {
             throw WireDecodingError(path: path + ".fields", reason: object["fields"] == nil ? "is required" : "must be an object")
         }
         var fields: FieldMap = [:]
+        fields.reserveCapacity(rawFields.count)
         for (name, raw) in rawFields {
             switch raw {
             case .null: fields[name] = .null

@@ -90,6 +90,8 @@ package struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         index += 1
         var object: [String: JSONValue] = [:]
+        // Changes carry nine keys: start big enough that most objects never rehash.
+        object.reserveCapacity(12)
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
