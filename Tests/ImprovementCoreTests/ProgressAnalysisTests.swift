@@ -60,8 +60,8 @@ struct ProgressAnalysisTests {
         let stale = progress.flags.filter { $0.kind == .stale }
         #expect(stale.map(\.measure) == ["audits"])
         let audits = try #require(progress.measures.first { $0.measure == "audits" && $0.unit == "ward-7" })
-        #expect(audits.lastPeriod == "2026-04-06")
-        #expect(audits.daysSinceLastData == 56)
+        #expect(audits.lastPeriod == "2026-04-20")
+        #expect(audits.daysSinceLastData == 42)
         #expect(audits.expectedPoints == 25 && audits.points == 18)
         let peers = try #require(progress.peers.first { $0.measure == "falls-rate" })
         #expect(peers.sites.map(\.site) == ["south", "north"], "fewer falls is better: south's 3 per 1,000 ranks first")
@@ -85,10 +85,10 @@ struct ProgressAnalysisTests {
 
         let (_, quality) = try ProgressAnalysis.review(store: store, programme: "falls")
         let gaps = try #require(quality.missing.first { $0.measure == "audits" })
-        #expect(gaps.recent.first == "2026-01-26" && gaps.count == 6, "one gap in the middle and five weeks since it stopped")
-        #expect(quality.overwritten.contains { $0.observation == "falls-rate/ward-9/2026-05-04" && $0.field == "numerator" })
-        #expect(quality.unexplainedOutliers.contains { $0.unit == "ward-9" && $0.period == "2026-04-27" })
-        let edit = try #require(quality.editedAfterTheFact.first { $0.observation == "falls-rate/ward-9/2026-04-27" })
+        #expect(gaps.recent.first == "2026-02-02" && gaps.count == 6, "one gap in the middle and five weeks since it stopped")
+        #expect(quality.overwritten.contains { $0.observation == "falls-rate/ward-9/2026-05-11" && $0.field == "numerator" })
+        #expect(quality.unexplainedOutliers.contains { $0.unit == "ward-9" && $0.period == "2026-05-04" })
+        let edit = try #require(quality.editedAfterTheFact.first { $0.observation == "falls-rate/ward-9/2026-05-04" })
         #expect(edit.recordedBy == "amy" && edit.edits.map(\.author) == ["ben"])
     }
 }
