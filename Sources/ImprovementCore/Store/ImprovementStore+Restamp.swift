@@ -43,8 +43,8 @@ extension ImprovementStore {
         // is "text >= the 16 digits of millis + 1": string order is clock order.
         let floor = String(HLC(millis: millis + 1, counter: 0, replica: replica).description.prefix(16))
         return try database.write { db in
-            let pushed = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'pushed_through'")
-                .flatMap { Int64($0) } ?? 0
+            let pushedText = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'pushed_through'")
+            let pushed = pushedText.flatMap { Int64($0) } ?? 0
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -87,7 +87,8 @@ extension ImprovementStore {
                 if seenEntities.insert(type + "\u{0}" + entity).inserted { touched.append((type, entity)) }
             }
             try db.execute(
-                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)", arguments: [clock.last.description])
+                sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('clock', ?)",
+                arguments: [clock.last.description])
             let statements = StatementCache(db)
             for (typeName, entity) in touched {
                 guard let type = EntityType.named(typeName), let table = RecordTable.all[type.name] else { continue }

@@ -158,22 +158,21 @@ public enum ProgressAnalysis {
                 (note.site == nil || note.site == site) && (note.unit == nil || note.unit == unit)
                     ? inputs.firstIndex { $0.period >= note.date.description } : nil
             }.filter { $0 > 0 }
-            let chart: ChartResult
-            let baselineEnd: Int
-            if let lastStart = phaseStarts.max() {
-                chart = try ChartAnalysis.analyse(measure: measure.id, kind: kind, points: inputs, phaseStarts: phaseStarts)
-                progress.baselineCentre = chart.points.first?.centre
-                progress.currentCentre = chart.centre
-                baselineEnd = lastStart
+            // The baseline is the first phase when annotations mark phases, else the first points.
+            // Its limits are frozen and extended over the later points, so a shift after the
+            // change shows as a signal against the baseline.
+            let baselineEnd = phaseStarts.min() ?? (inputs.count >= 20 ? 12 : max(1, inputs.count / 2))
+            let chart = try ChartAnalysis.analyse(measure: measure.id, kind: kind, points: inputs, baseline: baselineEnd)
+            progress.baselineCentre = chart.points.first?.centre
+            if !phaseStarts.isEmpty {
+                progress.currentCentre = try ChartAnalysis.analyse(
+                    measure: measure.id, kind: kind, points: inputs, phaseStarts: phaseStarts
+                ).centre
             } else {
-                let baseline = inputs.count >= 20 ? 12 : max(1, inputs.count / 2)
-                chart = try ChartAnalysis.analyse(measure: measure.id, kind: kind, points: inputs, baseline: baseline)
-                progress.baselineCentre = chart.points.first?.centre
                 progress.currentCentre =
-                    inputs.count > baseline
-                    ? try ChartAnalysis.analyse(measure: measure.id, kind: kind, points: Array(inputs[baseline...])).centre
+                    inputs.count > baselineEnd
+                    ? try ChartAnalysis.analyse(measure: measure.id, kind: kind, points: Array(inputs[baselineEnd...])).centre
                     : progress.baselineCentre
-                baselineEnd = baseline
             }
             values = chart.points.map(\.value)
             outside = chart.points.indices.filter { $0 >= baselineEnd && chart.points[$0].outside }

@@ -1,0 +1,116 @@
+import ArgumentParser
+import ImprovementCore
+
+/// `improve measure add|list|show`: measures with their operational definitions.
+struct MeasureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "measure", abstract: "Adds, lists and shows measures and their operational definitions.",
+        subcommands: [Add.self, List.self, Show.self], defaultSubcommand: List.self)
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Adds a measure to a programme.",
+            discussion: """
+                The chart fixes what each data point needs: p, pp (proportions) and u, up (rates) need \
+                --numerator and --denominator; i, c (counts) and g need --value; run accepts either. \
+                Weekly periods start on Monday, monthly ones on the 1st.
+                """)
+
+        @Argument(help: "The measure's id, e.g. falls-rate.") var id: String
+        @Option(help: "The programme it belongs to (cannot change later).") var programme: String
+        @Option(help: "A name people recognise, e.g. \"Falls per 1,000 bed days\".") var name: String
+        @Option(help: "outcome, process or balancing.") var type: Measure.Kind
+        @Option(help: "run, i, p, u, c, pp, up or g.") var chart: Measure.Chart
+        @Option(help: "day, week or month: how often a data point is recorded.") var frequency: Measure.Frequency
+        @Option(help: "up or down: which way is better.") var direction: Measure.Direction
+        @Option(help: "The value aimed for.") var target: Double?
+        @Option(help: "Operational definition: what the numerator counts.") var numeratorDefinition: String?
+        @Option(help: "Operational definition: what the denominator counts.") var denominatorDefinition: String?
+        @Option(help: "Operational definition: who or what is included.") var inclusions: String?
+        @Option(help: "Operational definition: who or what is excluded.") var exclusions: String?
+        @Option(help: "Operational definition: where the data come from.") var dataSource: String?
+        @Option(help: "Operational definition: how the data are sampled.") var samplingPlan: String?
+        @Option(help: "Who looks after the measure.") var owner: String?
+        @Flag(help: "Change the measure if it already exists.") var replace = false
+        @OptionGroup var options: DeviceOptions
+
+        func validate() throws {
+            try Input.id(id, field: "measure id")
+            try Input.id(programme, field: "programme")
+            try Input.text(name, option: "--name", example: "Falls per 1,000 bed days")
+            if let target, !target.isFinite {
+                throw ValidationError("--target must be a plain number such as 4.5")
+            }
+        }
+
+        func run() throws {
+            let device = try options.open()
+            let definition = OperationalDefinition(
+                numerator: numeratorDefinition, denominator: denominatorDefinition, inclusions: inclusions,
+                exclusions: exclusions, dataSource: dataSource, samplingPlan: samplingPlan)
+            let measure = Measure(
+                id: id, programme: programme, name: name, type: type, chart: chart, frequency: frequency,
+                direction: direction, target: target, definition: definition, owner: owner)
+            let changed = try device.add(
+                measure, author: device.author(options.author), replace: replace, noun: "measure")
+            Console.line(
+                changed
+                    ? "Saved \(type.rawValue) measure \(id) (\(name)): \(chart.rawValue) chart, "
+                        + "recorded each \(frequency.rawValue)."
+                    : "Measure \(id) already says that; nothing changed.")
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lists the measures on this device.")
+
+        @Option(help: "Only the measures of this programme.") var programme: String?
+        @OptionGroup var format: OutputFormat
+        @OptionGroup var location: StoreLocation
+
+        func run() throws {
+            let measures = try Device.open(location).all(Measure.self).filter {
+                programme == nil || $0.programme == programme
+            }
+            var table = TextTable(
+                ["id", "programme", "name", "type", "chart", "frequency", "better", "target"], rightAligned: [7])
+            for measure in measures {
+                table.add([
+                    measure.id, measure.programme, measure.name, measure.type.rawValue, measure.chart.rawValue,
+                    measure.frequency.rawValue, measure.direction.rawValue, NumberText.cell(measure.target),
+                ])
+            }
+            format.print(
+                measures.map(RecordOutput.json), table: table.rendered(empty: "No measures on this device yet."))
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Shows a measure with its operational definition.")
+
+        @Argument(help: "The measure's id.") var id: String
+        @OptionGroup var format: OutputFormat
+        @OptionGroup var location: StoreLocation
+
+        func run() throws {
+            let measure = try Device.open(location).require(Measure.self, id: id, noun: "measure")
+            var details = Details()
+            details.add("measure", measure.id)
+            details.add("name", measure.name)
+            details.add("programme", measure.programme)
+            details.add("type", measure.type.rawValue)
+            details.add("chart", measure.chart.rawValue)
+            details.add("frequency", measure.frequency.rawValue)
+            details.add("better when", measure.direction.rawValue)
+            details.add("target", measure.target.map(NumberText.json))
+            details.add("numerator", measure.definition.numerator)
+            details.add("denominator", measure.definition.denominator)
+            details.add("inclusions", measure.definition.inclusions)
+            details.add("exclusions", measure.definition.exclusions)
+            details.add("data source", measure.definition.dataSource)
+            details.add("sampling plan", measure.definition.samplingPlan)
+            details.add("owner", measure.owner)
+            format.print(RecordOutput.json(measure), text: details.text)
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import ImprovementCore
+
+/// `improve chart`: one measure as a run chart or control chart, with its signals.
+struct ChartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chart",
+        abstract: "Draws a measure as a run chart or control chart and says whether it shows a signal.",
+        discussion: """
+            Without --unit or --site the units of every site are pooled. Phases start at annotations
+            marked --phase. --json prints {measure, kind, centre, points[{period, value, numerator,
+            denominator, centre, lcl, ucl, outside}], runs{useful, longestRun, longestRunMax,
+            crossings, crossingsMin, signal}, signals[{rule, message, points}]}: proportions are
+            fractions between 0 and 1, rates are per one unit of denominator, and limits are null
+            on a run chart.
+            """)
+
+    @Argument(help: "The measure id.")
+    var measure: String
+    @Option(help: "Chart one ward or team.")
+    var unit: String?
+    @Option(help: "Chart one site, its units pooled.")
+    var site: String?
+    @Option(help: "Chart kind: run, i, mr, p, pp, u, up, c or g (default: the measure's own).")
+    var kind: String?
+    @Option(help: "Freeze the centre line and limits on the first N points.")
+    var baseline: Int?
+    @Option(help: "Run rules: anhoej (default) or ihi.")
+    var rules: String = "anhoej"
+    @Flag(help: "Print the chart as JSON.")
+    var json = false
+    @OptionGroup var location: StoreLocation
+
+    func validate() throws {
+        if unit != nil && site != nil { throw ValidationError("Give --unit or --site, not both.") }
+        if let kind, ChartKind(rawValue: kind) == nil {
+            throw ValidationError("--kind must be one of: \(ChartKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        if let baseline, baseline < 2 { throw ValidationError("--baseline needs at least 2 points.") }
+        guard RunRules(rawValue: rules) != nil else { throw ValidationError("--rules must be anhoej or ihi.") }
+    }
+
+    func run() throws {
+        let device = try Device.open(location)
+        guard let definition = try device.store.record(Measure.self, id: measure) else {
+            throw CLIError("There is no measure \"\(measure)\" on this device. List them with improve measure list, or sync.")
+        }
+        let series = try ChartSeries.load(store: device.store, measure: definition, site: site, unit: unit)
+        let chartKind = kind.flatMap(ChartKind.init(rawValue:)) ?? series.defaultKind
+        let result: ChartResult
+        do {
+            result = try ChartAnalysis.analyse(
+                measure: measure, kind: chartKind, points: series.inputs, baseline: baseline,
+                phaseStarts: series.phaseStarts, rules: RunRules(rawValue: rules) ?? .anhoej)
+        } catch {
+            throw CLIError("\(definition.name) cannot be drawn as a \(chartKind.rawValue) chart: \(error)")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            Console.line(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            let place = unit.map { "unit \($0)" } ?? site.map { "site \($0)" } ?? "all sites"
+            Console.line(TerminalChart(result: result, title: "\(definition.name) — \(place) — \(chartKind.rawValue) chart").rendered())
+        }
+    }
+}
