@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Runs every test on a fresh machine: installs what the tests need (system packages, and
-# schemathesis from PyPI for the OpenAPI conformance test), then `swift test`.
+# Runs every test on a fresh machine: installs what the tests need (system packages; Chromium
+# from Debian for the HTML report test; schemathesis from PyPI for the OpenAPI conformance
+# test), then `swift test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system-packages.sh
+if ! command -v chromium >/dev/null 2>&1; then
+    echo "test tools: installing chromium from Debian"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    $sudo apt-get install -y -qq chromium >/dev/null
+fi
 if ! command -v st >/dev/null 2>&1 && [ ! -x "$HOME/.local/bin/st" ]; then
     echo "test tools: installing schemathesis from PyPI"
     python3 -m pip install --quiet --disable-pip-version-check schemathesis
