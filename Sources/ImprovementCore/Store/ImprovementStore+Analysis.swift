@@ -29,12 +29,13 @@ extension ImprovementStore {
                         instr(versions, ',') > 0
                     FROM observation
                     WHERE deleted = 0 AND measure IS NOT NULL AND unit IS NOT NULL AND site IS NOT NULL AND period IS NOT NULL
-                        AND id >= ? AND (? IS NULL OR id < ?)
+                        AND id >= ? AND id < ?
                     ORDER BY id
                     """)
+            // Both bounds are plain ranges on the primary key, so each reader seeks to its half.
+            // Record ids are ASCII, so U+007F sorts after every one of them.
             statement.bind(1, from ?? "")
-            statement.bind(2, below)
-            statement.bind(3, below)
+            statement.bind(2, below ?? "\u{7F}")
             while try statement.step() {
                 guard let measure = statement.text(0) else { continue }
                 if let measures, !measures.contains(measure) { continue }

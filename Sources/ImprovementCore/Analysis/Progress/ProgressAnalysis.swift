@@ -164,17 +164,13 @@ public enum ProgressAnalysis {
             let baselineEnd = phaseStarts.min() ?? (inputs.count >= 20 ? 12 : max(1, inputs.count / 2))
             let chart = try ChartAnalysis.analyse(measure: measure.id, kind: kind, points: inputs, baseline: baselineEnd)
             progress.baselineCentre = chart.points.first?.centre
-            if !phaseStarts.isEmpty {
-                progress.currentCentre = try ChartAnalysis.analyse(
-                    measure: measure.id, kind: kind, points: inputs, phaseStarts: phaseStarts
-                ).centre
-            } else {
-                progress.currentCentre =
-                    inputs.count > baselineEnd
-                    ? try ChartAnalysis.analyse(measure: measure.id, kind: kind, points: Array(inputs[baselineEnd...])).centre
-                    : progress.baselineCentre
-            }
             values = chart.points.map(\.value)
+            // The current level: the centre line of the last phase, or of the points after the baseline.
+            let currentStart = phaseStarts.max() ?? baselineEnd
+            progress.currentCentre =
+                currentStart < inputs.count
+                ? centreLine(kind: kind, inputs: inputs[currentStart...], values: values[currentStart...])
+                : progress.baselineCentre
             outside = chart.points.indices.filter { $0 >= baselineEnd && chart.points[$0].outside }
             let signal = chart.runs.signal || !outside.isEmpty
             if chart.runs.useful < 10 && outside.isEmpty {
@@ -192,6 +188,29 @@ public enum ProgressAnalysis {
             progress.verdict = .tooFewPoints
         }
         return SeriesResult(progress: progress, values: values, outsideAfterBaseline: outside)
+    }
+
+    /// The centre line a chart of these points would draw: pooled Σnumerator ÷ Σdenominator for
+    /// proportions and rates, the median on run and G charts, the mean otherwise.
+    static func centreLine(kind: ChartKind, inputs: ArraySlice<ChartInput>, values: ArraySlice<Double?>) -> Double? {
+        switch kind {
+        case .p, .pp, .u, .up:
+            var numerator = 0.0
+            var denominator = 0.0
+            for input in inputs {
+                numerator += input.numerator ?? 0
+                denominator += input.denominator ?? 0
+            }
+            return denominator > 0 ? numerator / denominator : nil
+        case .run, .g:
+            let sorted = values.compactMap { $0 }.sorted()
+            guard !sorted.isEmpty else { return nil }
+            let middle = sorted.count / 2
+            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+        case .i, .c, .mr:
+            let present = values.compactMap { $0 }
+            return present.isEmpty ? nil : present.reduce(0, +) / Double(present.count)
+        }
     }
 
     static func flags(_ rows: [MeasureProgress]) -> [ProgressFlag] {
