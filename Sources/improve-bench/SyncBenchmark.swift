@@ -96,6 +96,11 @@ struct SyncBenchmark: AsyncParsableCommand {
         let pullSeconds = Self.seconds(since: pullStart)
         sampler.cancel()
         let peakDuringPull = await sampler.value
+        // Time the server itself spent answering pushes and pulls (its latency histogram's sums),
+        // to tell server capacity from the devices' share of the two cores.
+        let metrics = try String(contentsOf: url.appendingPathComponent("metrics"), encoding: .utf8)
+        let serverPushSeconds = Self.histogramSum(metrics, path: "/v1/push")
+        let serverPullSeconds = Self.histogramSum(metrics, path: "/v1/pull")
         serverTask.cancel()
         guard pulled.pulled >= total else {
             throw ValidationError("pulled \(pulled.pulled) changes, expected at least \(total)")
@@ -115,6 +120,9 @@ struct SyncBenchmark: AsyncParsableCommand {
             "raw_insert_changes_per_second": Double(rows.changes.count) / rawSeconds,
             "rss_mb_before_pull": rssBefore, "peak_rss_mb_during_pull": peakDuringPull,
             "peak_rss_mb_process": Self.peakResidentMegabytes(),
+            "server_push_seconds": serverPushSeconds, "server_pull_seconds": serverPullSeconds,
+            "server_push_changes_per_second": Double(total) / max(serverPushSeconds, 1e-9),
+            "server_pull_changes_per_second": Double(pulled.pulled) / max(serverPullSeconds, 1e-9),
         ]
         if json {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
@@ -151,6 +159,13 @@ struct SyncBenchmark: AsyncParsableCommand {
                         value: Double(index % 17)))
             }
         }
+    }
+
+    /// The sum of `improve_http_request_duration_seconds` over every status for one path.
+    static func histogramSum(_ exposition: String, path: String) -> Double {
+        exposition.split(separator: "\n").filter {
+            $0.hasPrefix("improve_http_request_duration_seconds_sum") && $0.contains("path=\"\(path)\"")
+        }.compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
     }
 
     static func seconds(since start: DispatchTime) -> Double {
