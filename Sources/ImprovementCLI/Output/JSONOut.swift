@@ -1,3 +1,4 @@
+import ImprovementCore
 /// JSON for machine-readable output (`--json`), written with keys in a fixed order and explicit
 /// nulls, so scripts and tests can rely on every key being present.
 enum JSONOut: Equatable {
@@ -58,23 +59,6 @@ enum JSONOut: Equatable {
     }
 
     static func appendString(_ text: String, to out: inout String) {
-        out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        CanonicalJSON.appendString(text, to: &out)
     }
 }

@@ -65,7 +65,7 @@ public typealias FieldMap = [String: FieldValue]
 
 /// Writes the canonical JSON the change log stores: sorted keys, no spaces, so equal content
 /// gives equal text and the server can hand stored text out without re-encoding it.
-enum CanonicalJSON {
+package enum CanonicalJSON {
     static func append(_ value: FieldValue, to out: inout String) {
         switch value {
         case .null: out += "null"
@@ -85,7 +85,7 @@ enum CanonicalJSON {
         }
     }
 
-    static func appendString(_ text: String, to out: inout String) {
+    package static func appendString(_ text: String, to out: inout String) {
         out += "\""
         var needsEscaping = false
         for byte in text.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {

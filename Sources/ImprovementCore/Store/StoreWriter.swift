@@ -262,31 +262,7 @@ public final class StoreWriter: ValidationContext {
 
     /// Recomputes a record and its conflicts from every change in its history.
     private func rederive(_ type: EntityType, table: RecordTable, id: String) throws {
-        var history: [EntityWrite] = []
-        let rows = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT id, hlc, author, fields, base FROM changes WHERE type = ? AND entity = ?"),
-            arguments: [type.name, id])
-        while let row = try rows.next() {
-            let changeID: String = row[0]
-            guard let hlc = HLC(row[1] as String) else { throw StoreError.corrupt("clock of change \(changeID)") }
-            do {
-                history.append(
-                    EntityWrite(
-                        changeID: changeID, hlc: hlc, author: row[2],
-                        fields: try CanonicalJSON.decodeFields(row[3]), base: try CanonicalJSON.decodeBase(row[4])))
-            } catch {
-                throw StoreError.corrupt("fields of change \(changeID)")
-            }
-        }
-        let derived = EntityMerge.derive(type: type.name, entity: id, site: nil, history: history)
-        let site = type.site(id: id, fields: derived.state.values)
-        try table.save(statements, id: id, state: derived.state)
-        try db.cachedStatement(sql: "DELETE FROM conflicts WHERE type = ? AND entity = ?")
-            .execute(arguments: [type.name, id])
-        for var conflict in derived.conflicts {
-            conflict.site = site
-            try ConflictQueries.insert(db, conflict)
-        }
+        try RecordDerivation.rederive(db, statements: statements, type: type, table: table, id: id)
     }
 }
 

@@ -68,24 +68,9 @@ struct APIError: Error, HTTPResponseError, Sendable {
 /// Small helpers for writing JSON text by hand.
 enum JSONText {
     static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        var out = ""
+        CanonicalJSON.appendString(text, to: &out)
+        return out
     }
 
     /// ISO 8601 UTC with milliseconds, e.g. 2026-06-01T12:00:00.000Z.
