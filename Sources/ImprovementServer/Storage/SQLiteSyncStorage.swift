@@ -29,28 +29,36 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func push(_ changes: [Change], by account: Account) async throws -> PushOutcome {
-        let report = try store.apply(changes) { change, storedSite in
-            try PushPermissions.check(change, account: account, storedSite: storedSite)
+        try await BlockingWork.run { [store] in
+            let report = try store.apply(changes) { change, storedSite in
+                try PushPermissions.check(change, account: account, storedSite: storedSite)
+            }
+            return PushOutcome(
+                accepted: report.applied.count, duplicates: report.duplicates.count,
+                conflicts: max(0, report.conflictsChange), cursor: try store.lastSequence())
         }
-        return PushOutcome(
-            accepted: report.applied.count, duplicates: report.duplicates.count,
-            conflicts: max(0, report.conflictsChange), cursor: try store.lastSequence())
     }
 
     package func pull(after cursor: Int64, limit: Int, for account: Account) async throws -> PullPage {
-        let page = try store.rawChanges(after: cursor, limit: limit, sites: account.visibleSites)
-        let newCursor = page.changes.last?.seq ?? cursor
-        let conflicts =
-            page.changes.isEmpty
-            ? [] : try store.conflicts(changedAfter: cursor, through: newCursor, sites: account.visibleSites)
-        return PullPage(changes: page.changes, conflicts: conflicts, cursor: newCursor, hasMore: page.hasMore)
+        try await BlockingWork.run { [store] in
+            let page = try store.rawChanges(after: cursor, limit: limit, sites: account.visibleSites)
+            let newCursor = page.changes.last?.seq ?? cursor
+            let conflicts =
+                page.changes.isEmpty
+                ? [] : try store.conflicts(changedAfter: cursor, through: newCursor, sites: account.visibleSites)
+            return PullPage(changes: page.changes, conflicts: conflicts, cursor: newCursor, hasMore: page.hasMore)
+        }
     }
 
     package func lastSequence() async throws -> Int64 {
-        try store.lastSequence()
+        try await BlockingWork.run { [store] in try store.lastSequence() }
     }
 
     package func account(tokenHash: String) async throws -> Account? {
+        try await BlockingWork.run { [store] in try Self.account(store, tokenHash: tokenHash) }
+    }
+
+    private static func account(_ store: ImprovementStore, tokenHash: String) throws -> Account? {
         try store.readDatabase { db in
             try Row.fetchOne(
                 db, sql: "SELECT name, role, sites, revoked FROM server_account WHERE token_hash = ?",
