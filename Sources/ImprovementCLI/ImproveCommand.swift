@@ -53,7 +53,7 @@ public struct ImproveCommand: AsyncParsableCommand {
                     HistoryCommand.self, ChartCommand.self, ProgressCommand.self, QualityCommand.self,
                     ReportCommand.self,
                 ]),
-            CommandGroup(name: "Syncing", subcommands: [SyncCommand.self, StatusCommand.self]),
+            CommandGroup(name: "Syncing", subcommands: [SyncCommand.self, StatusCommand.self, HeldCommand.self]),
         ])
 
     public init() {}

@@ -144,11 +144,25 @@ struct BadInputTests {
         try member.initialise(site: "north", server: server, token: memberToken, replica: "member")
         try member.ok(["sync"])
         try member.ok(["unit", "add", "ward-8", "--name", "Ward 8"])
+        try member.ok(["story", "add", "s1", "--kind", "staff", "--text", "Night staff like the new checklist"])
         let forbidden = try member.run(["sync"])
         #expect(forbidden.status == 77)
-        #expect(forbidden.error.contains("refused a change this account may not make"))
-        #expect(forbidden.error.contains("Ask your coordinator"))
-        #expect(try member.pending() == 1)
+        #expect(forbidden.error.contains("The server refused 1 change; it was set aside"))
+        #expect(forbidden.error.contains("improve held"))
+        // The refused change is set aside, so it no longer blocks the queue: the story went through.
+        #expect(try member.pending() == 0)
+        #expect(try member.status()["heldChanges"] as? Int == 1)
+        let held = try member.ok(["held", "--json"]).objects()
+        #expect(held.count == 1 && held.first?["type"] as? String == "unit" && held.first?["code"] as? String == "forbidden")
+        #expect((held.first?["reason"] as? String)?.contains("only coordinators and admins change units") == true)
+        try device.ok(["sync"])
+        #expect(try device.ok(["story", "list", "--json"]).objects().count == 1, "the rest of the queue reached the server")
+        // Released, it is queued again (and refused again, since the account has not changed).
+        let heldID = held.first?["id"] as? String ?? ""
+        try member.ok(["held", "release", heldID])
+        #expect(try member.pending() == 2, "the released change and the one sent after it are queued again")
+        #expect(try member.run(["sync"]).status == 77)
+        #expect(try member.status()["heldChanges"] as? Int == 1)
 
         try server.revoke("dr.ahmed")
         try device.ok(["unit", "add", "ward-7", "--name", "Ward 7"])

@@ -223,3 +223,33 @@ struct StoreTests {
         }
     }
 }
+
+@Suite("Held changes")
+struct HeldChangeTests {
+    @Test func aHeldChangeLeavesTheQueueUntilReleasedAndNothingIsLost() throws {
+        let store = try ImprovementStore.inMemory(replica: "device")
+        try store.addFallsProgramme()
+        let all = try store.pendingChanges()
+        let refused = all[2]
+        try store.holdChange(id: refused.change.id, code: "forbidden", reason: "only coordinators and admins change units")
+        #expect(try store.pendingChanges().map(\.change.id) == all.map(\.change.id).filter { $0 != refused.change.id })
+        #expect(try store.pendingCount() == all.count - 1)
+        #expect(try store.heldChanges().map(\.change.id) == [refused.change.id])
+        #expect(try store.heldChanges().first?.reason == "only coordinators and admins change units")
+        #expect(try store.allChanges().contains { $0.id == refused.change.id }, "still in the log")
+
+        try store.markPushed(through: all.last!.seq)
+        #expect(try store.pendingCount() == 0)
+        try store.releaseHeldChange(id: refused.change.id)
+        #expect(try store.heldChanges().isEmpty)
+        #expect(try store.pendingChanges().first?.change.id == refused.change.id, "queued again, in log order")
+        #expect(try store.pendingCount() == all.count - 2, "later changes are resent too (the server sees duplicates)")
+
+        #expect(throws: StoreError.self) { try store.releaseHeldChange(id: "nope") }
+        let peer = try ImprovementStore.inMemory(replica: "peer")
+        try peer.apply(try store.allChanges())
+        #expect(throws: StoreError.self, "only this device's own changes can be held") {
+            try peer.holdChange(id: refused.change.id, code: "forbidden", reason: "x")
+        }
+    }
+}

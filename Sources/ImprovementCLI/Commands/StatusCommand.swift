@@ -12,6 +12,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let device = try Device.open(location)
         let pending = try device.store.pendingCount()
+        let held = try device.store.heldChanges().count
         let openConflicts = try device.store.conflicts(includeResolved: false).count
         let cursor = try device.store.pullCursor()
         let config = device.config
@@ -20,6 +21,7 @@ struct StatusCommand: ParsableCommand {
             ("site", .text(config.site)), ("server", .text(config.server)), ("user", .string(device.author(nil))),
             ("pendingChanges", .integer(pending)), ("lastSync", .text(config.lastSync)),
             ("openConflicts", .integer(openConflicts)), ("pullCursor", .integer(cursor)),
+            ("heldChanges", .integer(held)),
         ])
         var details = Details()
         details.add("device", "replica \(device.store.replica), recording as \(device.author(nil))")
@@ -30,6 +32,7 @@ struct StatusCommand: ParsableCommand {
             config.server.map { $0 + (config.token == nil ? " (no token: improve init --token TOKEN)" : "") }
                 ?? "(none: improve init --server URL --token TOKEN)")
         details.add("to send", pending == 0 ? "nothing" : "\(pending) change\(pending == 1 ? "" : "s")")
+        if held > 0 { details.add("set aside", "\(held) change\(held == 1 ? "" : "s") the server refused (improve held)") }
         details.add("last sync", config.lastSync ?? "never")
         details.add("conflicts", openConflicts == 0 ? "none open" : "\(openConflicts) open (improve conflicts)")
         format.print(json, text: details.text)

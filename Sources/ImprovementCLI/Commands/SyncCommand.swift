@@ -63,7 +63,8 @@ struct SyncCommand: AsyncParsableCommand {
         device.config.lastSync = NumberText.iso(finished)
         try device.saveConfig()
 
-        let sent = max(0, pendingBefore - pendingAfter)
+        let held = outcome.progress?.held ?? 0
+        let sent = max(0, pendingBefore - pendingAfter - held)
         if json {
             Console.line(
                 JSONOut.object([
@@ -71,6 +72,7 @@ struct SyncCommand: AsyncParsableCommand {
                     ("received", .integer(received)), ("pages", .integer(outcome.progress?.pages ?? 0)),
                     ("restamped", .integer(outcome.restamped)), ("retried", .integer(outcome.retried)),
                     ("pendingChanges", .integer(pendingAfter)), ("openConflicts", .integer(openConflicts)),
+                    ("held", .integer(held)),
                     ("lastSync", .string(device.config.lastSync ?? "")),
                 ]).rendered())
         } else {
@@ -81,6 +83,13 @@ struct SyncCommand: AsyncParsableCommand {
                 summary += " \(openConflicts) open conflict\(openConflicts == 1 ? "" : "s"): see improve conflicts."
             }
             Console.line(summary)
+        }
+        if held > 0 {
+            throw CLIError(
+                "The server refused \(held) change\(held == 1 ? "" : "s"); \(held == 1 ? "it was" : "they were") set "
+                    + "aside so everything else could be sent. Nothing is lost: see why with improve held, fix the "
+                    + "cause (your coordinator can check the account's role and sites), then improve held release ID.",
+                exitCode: ExitStatus.notPermitted)
         }
         if pendingAfter > 0 {
             throw CLIError(

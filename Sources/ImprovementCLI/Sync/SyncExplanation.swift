@@ -30,6 +30,11 @@ enum SyncExplanation {
             )
         case .network, .server:
             return (error.description, ExitStatus.unavailable)
+        case .changeRefused(_, let code, let message):
+            return (
+                "The server refused a change (\(code)): \(message) \(changesKept) See improve held.",
+                code == "forbidden" ? ExitStatus.notPermitted : ExitStatus.failure
+            )
         case .refused, .badResponse:
             return (error.description, ExitStatus.failure)
         }

@@ -43,7 +43,8 @@ extension ImprovementStore {
         try read { db in
             let pushed = try Self.pushedThrough(db)
             return try ChangeLog.fetch(
-                db, where: "seq > ? AND replica = ? ORDER BY seq LIMIT ?", arguments: [pushed, replica, limit])
+                db, where: "seq > ? AND replica = ? AND \(Self.notHeld) ORDER BY seq LIMIT ?",
+                arguments: [pushed, replica, limit])
         }
     }
 
@@ -51,10 +52,13 @@ extension ImprovementStore {
     public func pendingCount() throws -> Int {
         try read { db in
             try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM changes WHERE seq > ? AND replica = ?",
+                db, sql: "SELECT COUNT(*) FROM changes WHERE seq > ? AND replica = ? AND \(Self.notHeld)",
                 arguments: [try Self.pushedThrough(db), replica]) ?? 0
         }
     }
+
+    /// SQL condition: the change has not been set aside after a refusal.
+    static let notHeld = "id NOT IN (SELECT id FROM held_change)"
 
     /// Records that a server acknowledged every pending change up to and including `seq`.
     public func markPushed(through seq: Int64) throws {

@@ -32,6 +32,7 @@ extension ImprovementStore {
         var arguments: StatementArguments = [seq]
         if pendingOnly {
             sql += " AND replica = ? AND seq > COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pushed_through'), 0)"
+            sql += " AND " + Self.notHeld
             arguments += [replica]
         }
         if let sites {

@@ -10,6 +10,16 @@ enum StoreSchema {
         migrator.registerMigration("v1") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2-held-changes") { db in
+            // Changes the server refused (403/422) are set aside here so they stop blocking the
+            // queue; they stay in the log and can be released once the cause is fixed.
+            try db.execute(
+                sql: """
+                    CREATE TABLE held_change (
+                        id TEXT PRIMARY KEY, code TEXT NOT NULL, reason TEXT NOT NULL, held_at INTEGER NOT NULL
+                    ) WITHOUT ROWID
+                    """)
+        }
         return migrator
     }
 

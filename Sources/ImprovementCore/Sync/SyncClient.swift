@@ -36,7 +36,13 @@ public struct SyncClient: Sendable {
         public var pulled = 0
         public var conflictsCreated = 0
         public var pages = 0
+        /// Changes the server refused that were set aside (see `ImprovementStore.heldChanges()`).
+        public var held = 0
     }
+
+    /// Most refused changes set aside in one push before giving up: a refusal of everything
+    /// (a wrong account, say) should stop the sync rather than hold the whole queue.
+    public static let maxHeldPerPush = 10
 
     /// Pushes then pulls. `report` is called after every batch and page.
     @discardableResult
@@ -68,7 +74,17 @@ public struct SyncClient: Sendable {
             body += "],\"replica\":"
             CanonicalJSON.appendString(store.replica, to: &body)
             body += "}"
-            let answer = try await send("POST", path: "/v1/push", body: Data(body.utf8))
+            let answer: JSONValue
+            do {
+                answer = try await send("POST", path: "/v1/push", body: Data(body.utf8))
+            } catch .changeRefused(let id, let code, let message) {
+                // Set the refused change aside (it stays in the log) and send the rest.
+                guard progress.held < Self.maxHeldPerPush, (try? store.holdChange(id: id, code: code, reason: message)) != nil
+                else { throw code == "forbidden" ? .forbidden(message) : .refused(code: code, message: message) }
+                progress.held += 1
+                report(progress)
+                continue
+            }
             guard case .object(let object) = answer else { throw .badResponse("the push answer is not an object") }
             do {
                 try store.markPushed(through: last.seq)
@@ -148,10 +164,15 @@ public struct SyncClient: Sendable {
         var code = ""
         var message = ""
         var serverMillis: Int64?
+        var refusedChange: String?
         if case .object(let object) = document {
             if case .string(let text)? = object["code"] { code = text }
             if case .string(let text)? = object["message"] { message = text }
             if case .number(let millis)? = object["serverTimeMillis"] { serverMillis = Int64(millis) }
+            if case .string(let id)? = object["change"] { refusedChange = id }
+        }
+        if let refusedChange, code == "forbidden" || code == "invalid_change" {
+            throw .changeRefused(id: refusedChange, code: code, message: message)
         }
         switch (status, code) {
         case (401, _): throw .unauthorized(message)
@@ -173,7 +194,8 @@ extension SyncClient.Progress {
     func merging(_ other: Self) -> Self {
         Self(
             pushed: pushed + other.pushed, duplicates: duplicates + other.duplicates, pulled: pulled + other.pulled,
-            conflictsCreated: conflictsCreated + other.conflictsCreated, pages: pages + other.pages)
+            conflictsCreated: conflictsCreated + other.conflictsCreated, pages: pages + other.pages,
+            held: held + other.held)
     }
 }
 

@@ -11,6 +11,9 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
     case clockSkew(message: String, serverMillis: Int64?)
     /// The server refused the request as malformed (a bug in this app, or a damaged change).
     case refused(code: String, message: String)
+    /// The server refused one named change (`forbidden` or `invalid_change`); the push sets it
+    /// aside and sends the rest.
+    case changeRefused(id: String, code: String, message: String)
     /// The server failed; try again later.
     case server(status: Int, message: String)
     /// The server could not be reached.
@@ -30,6 +33,8 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
             return message
         case .refused(let code, let message):
             return "The server refused the data (\(code)): \(message)"
+        case .changeRefused(_, _, let message):
+            return "The server refused a change: \(message)"
         case .server(let status, let message):
             return "The server had a problem (HTTP \(status)): \(message) Your changes are kept; try again later."
         case .network(let detail):
