@@ -116,18 +116,60 @@ package enum CanonicalJSON {
     }
 
     static func object(_ fields: FieldMap) -> String {
-        var out = "{"
-        out.reserveCapacity(256)
+        // Written as bytes: appending to a String piece by piece costs more than the JSON itself.
+        var out: [UInt8] = []
+        out.reserveCapacity(320)
+        out.append(UInt8(ascii: "{"))
         var first = true
         for key in fields.keys.sorted() {
-            if !first { out += "," }
+            if !first { out.append(UInt8(ascii: ",")) }
             first = false
-            appendString(key, to: &out)
-            out += ":"
-            append(fields[key]!, to: &out)
+            appendBytes(string: key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            switch fields[key]! {
+            case .null: out.append(contentsOf: "null".utf8)
+            case .bool(let flag): out.append(contentsOf: (flag ? "true" : "false").utf8)
+            case .number(let number):
+                if number.isFinite, number == number.rounded(), abs(number) < 1e15 {
+                    appendInteger(Int64(number), to: &out)
+                } else {
+                    var text = ""
+                    appendNumber(number, to: &text)
+                    out.append(contentsOf: text.utf8)
+                }
+            case .text(let text): appendBytes(string: text, to: &out)
+            }
         }
-        out += "}"
-        return out
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: [UInt8] = []
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        out.append(contentsOf: digits.reversed())
+    }
+
+    private static func appendBytes(string: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var plain = true
+        for byte in string.utf8 where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            plain = false
+            break
+        }
+        if plain {
+            out.append(contentsOf: string.utf8)
+            out.append(UInt8(ascii: "\""))
+        } else {
+            var text = ""
+            appendString(string, to: &text)
+            out.append(contentsOf: text.utf8.dropFirst())
+        }
     }
 
     static func object(_ base: [String: HLC?]) -> String {

@@ -55,17 +55,29 @@ struct RecordTable: Sendable {
         try write(statements, sql: upsert, id: id, state: state)
     }
 
-    /// Inserts the record unless one with this id exists; true when it was inserted.
-    func insertIfAbsent(_ statements: StatementCache, id: String, state: EntityState) throws -> Bool {
-        try write(statements, sql: insertNew, id: id, state: state) > 0
+    /// Inserts a record whose fields were all written by one change, unless one with this id
+    /// exists; true when it was inserted.
+    func insertIfAbsent(_ statements: StatementCache, id: String, fields: FieldMap, version: HLC) throws -> Bool {
+        var state = EntityState()
+        state.values = fields
+        let versions: String
+        if fields.count == type.fields.count, fields.keys.allSatisfy({ type.spec($0) != nil }) {
+            versions = "{\"*\":\"" + version.description + "\"}"  // VersionsCoding's compact form
+        } else {
+            for field in fields.keys { state.versions[field] = version }
+            versions = VersionsCoding.encode(state.versions, type: type)
+        }
+        return try write(statements, sql: insertNew, id: id, state: state, versions: versions) > 0
     }
 
     @discardableResult
-    private func write(_ statements: StatementCache, sql: String, id: String, state: EntityState) throws -> Int {
+    private func write(
+        _ statements: StatementCache, sql: String, id: String, state: EntityState, versions: String? = nil
+    ) throws -> Int {
         let statement = try statements.prepared(sql)
         statement.bind(1, id)
         statement.bind(2, state.isDeleted ? 1 : 0)
-        statement.bind(3, VersionsCoding.encode(state.versions, type: type))
+        statement.bind(3, versions ?? VersionsCoding.encode(state.versions, type: type))
         for (index, spec) in type.fields.enumerated() {
             let position = Int32(index + 4)
             switch (state.values[spec.name], spec.kind) {

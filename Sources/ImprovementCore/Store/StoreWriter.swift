@@ -14,6 +14,9 @@ public final class StoreWriter: ValidationContext {
     private let clockAtStart: HLC
     /// Measures and units looked up during this transaction: bulk recording asks for the same few.
     private var referenceCache: [String: FieldMap?] = [:]
+    /// Measures (with their site-independent definition) and units' sites, as `record` needs them.
+    private var measures: [String: Measure] = [:]
+    private var unitSites: [String: String] = [:]
 
     init(db: Database, replica: String, author: String, options: StoreOptions) throws {
         self.db = db
@@ -67,10 +70,22 @@ public final class StoreWriter: ValidationContext {
     public func record(_ entry: ObservationEntry) throws -> Observation {
         try Check.id(entry.measure, field: "measure")
         try Check.id(entry.unit, field: "unit")
-        let measure = Measure(id: entry.measure, fields: try requireExisting(.measure, entry.measure))
-        let unit = try requireExisting(.unit, entry.unit)
+        let measure: Measure
+        if let cached = measures[entry.measure] {
+            measure = cached
+        } else {
+            measure = Measure(id: entry.measure, fields: try requireExisting(.measure, entry.measure))
+            measures[entry.measure] = measure
+        }
+        let site: String
+        if let cached = unitSites[entry.unit] {
+            site = cached
+        } else {
+            site = try requireExisting(.unit, entry.unit)["site"]?.text ?? ""
+            unitSites[entry.unit] = site
+        }
         let observation = Observation(
-            measure: entry.measure, unit: entry.unit, site: unit["site"]?.text ?? "",
+            measure: entry.measure, unit: entry.unit, site: site,
             period: measure.frequency.periodStart(of: entry.period), numerator: entry.numerator,
             denominator: entry.denominator, value: entry.value, note: entry.note, recordedBy: author)
         try observation.validateShape(for: measure, today: today)
@@ -166,7 +181,11 @@ public final class StoreWriter: ValidationContext {
         }
         let change = makeChange(type, id: id, site: type.site(id: id, fields: newFields), fields: written, base: base)
         try apply(change, current: .some(current))
-        if type == .measure || type == .unit { referenceCache[type.name + "\u{0}" + id] = nil }
+        if type == .measure || type == .unit {
+            referenceCache[type.name + "\u{0}" + id] = nil
+            measures[id] = nil
+            unitSites[id] = nil
+        }
         return change
     }
 
@@ -174,10 +193,7 @@ public final class StoreWriter: ValidationContext {
     /// reading the row. The result is what `apply` would produce for a first write.
     private func createIfNew(_ type: EntityType, table: RecordTable, id: String, fields: FieldMap) throws -> Change? {
         let change = makeChange(type, id: id, site: type.site(id: id, fields: fields), fields: fields, base: [:])
-        var state = EntityState()
-        state.values = fields
-        for field in fields.keys { state.versions[field] = change.hlc }
-        guard try table.insertIfAbsent(statements, id: id, state: state) else { return nil }
+        guard try table.insertIfAbsent(statements, id: id, fields: fields, version: change.hlc) else { return nil }
         try logChange(change)
         return change
     }
