@@ -85,11 +85,6 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .executableTarget(
-            name: "improve-demo",
-            dependencies: ["ImprovementCore"],
-            swiftSettings: strictSettings
-        ),
         // A tiny program the crash test runs and kills with SIGKILL in the middle of a batch apply.
         .executableTarget(
             name: "store-crash-probe",
