@@ -1,6 +1,5 @@
 import Foundation
 import ImprovementCore
-import Synchronization
 import Testing
 
 /// Reviewing progress through the real `improve` binary: the terminal chart, its JSON, the
@@ -79,7 +78,10 @@ struct ReportTests {
     }
 
     func improve(_ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        try ReviewBinaries.run(try ReviewBinaries.path("improve"), arguments + ["--store", store])
+        let result = try Processes.run(
+            try Binaries.path("improve"), arguments + ["--store", store],
+            environment: ProcessInfo.processInfo.environment, folder: folder.path)
+        return (result.status, result.output, result.error)
     }
 
     @Test func chartDrawsInTheTerminalAndAsJSON() throws {
@@ -140,72 +142,26 @@ struct ReportTests {
         #expect(page.contains("&lt;at night&gt;"), "story text is escaped")
 
         let chromium = try #require(
-            ReviewBinaries.executable("chromium"), "chromium is not installed: run bash scripts/test.sh")
+            Binaries.onPath("chromium"), "chromium is not installed: run bash scripts/test.sh")
         let screenshot = folder.appendingPathComponent("report.png")
-        let shot = try ReviewBinaries.run(
+        let shot = try Processes.run(
             chromium,
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--window-size=1000,3000",
                 "--screenshot=\(screenshot.path)", html.absoluteString,
-            ])
+            ], environment: ProcessInfo.processInfo.environment, folder: folder.path)
         #expect(shot.status == 0, "\(shot.error.suffix(2000))")
         let png = try Data(contentsOf: screenshot)
         #expect(png.count > 20_000, "a screenshot with content was made")
         #expect(Array(png.prefix(4)) == [0x89, 0x50, 0x4E, 0x47])
 
-        let dom = try ReviewBinaries.run(
-            chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", html.absoluteString])
+        let dom = try Processes.run(
+            chromium, ["--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", html.absoluteString],
+            environment: ProcessInfo.processInfo.environment, folder: folder.path)
         #expect(dom.status == 0)
         let svgCount = dom.output.components(separatedBy: "<svg").count - 1
         #expect(svgCount >= 2, "the browser built the chart elements (found \(svgCount))")
         #expect(dom.output.contains("class=\"point signal\""), "signals are highlighted")
         #expect(!dom.error.contains("Uncaught"), "no script errors")
     }
-}
-
-/// Runs the package's executables and system tools.
-enum ReviewBinaries {
-    static func path(_ name: String) throws -> String {
-        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [folder, Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        throw StoreError.database("\(name) was not built next to the tests (looked in \(folder.path))")
-    }
-
-    static func executable(_ name: String) -> String? {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    static func run(_ binary: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        // Read both pipes while the process runs, so a large output cannot block it.
-        let errorData = ErrorBuffer()
-        let reader = Thread { errorData.set(error.fileHandleForReading.readDataToEndOfFile()) }
-        reader.start()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errorData.isSet { usleep(1000) }
-        return (
-            process.terminationStatus, String(decoding: out, as: UTF8.self),
-            String(decoding: errorData.data, as: UTF8.self)
-        )
-    }
-}
-
-final class ErrorBuffer: Sendable {
-    private let stored = Mutex<Data?>(nil)
-
-    func set(_ data: Data) { stored.withLock { $0 = data } }
-    var isSet: Bool { stored.withLock { $0 != nil } }
-    var data: Data { stored.withLock { $0 ?? Data() } }
 }

@@ -18,6 +18,12 @@ enum Binaries {
         }
         throw TestFailure("\(name) was not built next to the tests (looked in \(folder.path))")
     }
+
+    /// A system tool on PATH, or nil.
+    static func onPath(_ name: String) -> String? {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map { "\($0)/\(name)" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -245,15 +245,4 @@ package enum CanonicalJSON {
         try decoder.decode([String: String].self, from: Data(text.utf8))
     }
 
-    static func decodeVersions(_ text: String) throws -> [String: HLC] {
-        let raw = try decoder.decode([String: String].self, from: Data(text.utf8))
-        var result: [String: HLC] = [:]
-        for (key, value) in raw {
-            guard let hlc = HLC(value) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "bad clock \(value)"))
-            }
-            result[key] = hlc
-        }
-        return result
-    }
 }
