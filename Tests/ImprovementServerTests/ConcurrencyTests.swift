@@ -11,8 +11,9 @@ import Testing
 struct ConcurrencyTests {
     /// Devices push while another pulls in a loop on a real socket; the puller must end up with
     /// every accepted change exactly once, in sequence order.
-    @Test func aPullRacingConcurrentPushesMissesNothing() async throws {
-        let server = try await ServerHarness()
+    @Test(arguments: StorageBackend.allCases)
+    func aPullRacingConcurrentPushesMissesNothing(backend: StorageBackend) async throws {
+        let server = try await ServerHarness(backend: backend)
         let devices = 4
         let batches = 15
         let perBatch = 20

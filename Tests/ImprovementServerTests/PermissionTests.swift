@@ -38,9 +38,9 @@ struct PermissionTests {
         "viewer": [],
     ]
 
-    @Test(arguments: ["admin", "coordinator", "member-north", "member-south", "viewer"])
-    func pushIsAllowedExactlyWhereTheRoleAndSitePermit(account: String) async throws {
-        let server = try await ServerHarness()
+    @Test(arguments: ["admin", "coordinator", "member-north", "member-south", "viewer"], StorageBackend.allCases)
+    func pushIsAllowedExactlyWhereTheRoleAndSitePermit(account: String, backend: StorageBackend) async throws {
+        let server = try await ServerHarness(backend: backend)
         try await server.application().test(.router) { client in
             for kind in Kind.allCases {
                 let change = kind.change()
@@ -60,8 +60,9 @@ struct PermissionTests {
         }
     }
 
-    @Test func pullShowsOnlyTheCallersSitesAndGlobalDefinitions() async throws {
-        let server = try await ServerHarness()
+    @Test(arguments: StorageBackend.allCases)
+    func pullShowsOnlyTheCallersSitesAndGlobalDefinitions(backend: StorageBackend) async throws {
+        let server = try await ServerHarness(backend: backend)
         let north = Changes.observation(site: "north", unit: "ward-7")
         let south = Changes.observation(site: "south", unit: "ward-s1")
         let measure = Kind.measure.change()
@@ -81,8 +82,9 @@ struct PermissionTests {
         }
     }
 
-    @Test func aRecordCannotBeMovedToAnotherSite() async throws {
-        let server = try await ServerHarness()
+    @Test(arguments: StorageBackend.allCases)
+    func aRecordCannotBeMovedToAnotherSite(backend: StorageBackend) async throws {
+        let server = try await ServerHarness(backend: backend)
         let original = Changes.observation(site: "south", unit: "ward-s1")
         var movedDraft = Changes.make(type: "observation", entity: original.entity, site: "north", fields: ["note": .text("mine now")])
         movedDraft.base = [:]
@@ -96,8 +98,9 @@ struct PermissionTests {
         }
     }
 
-    @Test func missingForgedAndRevokedTokensGet401() async throws {
-        let server = try await ServerHarness()
+    @Test(arguments: StorageBackend.allCases)
+    func missingForgedAndRevokedTokensGet401(backend: StorageBackend) async throws {
+        let server = try await ServerHarness(backend: backend)
         let change = Changes.observation(site: "north", unit: "ward-7")
         try await server.application().test(.router) { client in
             var noToken = server.headers(nil)
@@ -122,7 +125,7 @@ struct PermissionTests {
 
     @Test func tokensAreStoredOnlyAsHashes() async throws {
         let server = try await ServerHarness()
-        let stored = try server.storage.store.readDatabase { db in
+        let stored = try #require(server.storage as? SQLiteSyncStorage).store.readDatabase { db in
             try String.fetchAll(db, sql: "SELECT token_hash FROM server_account")
         }
         #expect(stored.count == 5)

@@ -24,8 +24,9 @@ struct PushPullTests {
         }
     }
 
-    @Test func aResendAfterALostAcknowledgementDuplicatesNothing() async throws {
-        let server = try await ServerHarness()
+    @Test(arguments: StorageBackend.allCases)
+    func aResendAfterALostAcknowledgementDuplicatesNothing(backend: StorageBackend) async throws {
+        let server = try await ServerHarness(backend: backend)
         let batch = (0..<5).map { Changes.observation(site: "north", unit: "ward-7", week: "2026-05-0\($0 + 1)") }
         try await server.application().test(.router) { client in
             let first = try await client.execute(
@@ -47,8 +48,9 @@ struct PushPullTests {
         }
     }
 
-    @Test func oneBadChangeRejectsTheWholeBatch() async throws {
-        let server = try await ServerHarness()
+    @Test(arguments: StorageBackend.allCases)
+    func oneBadChangeRejectsTheWholeBatch(backend: StorageBackend) async throws {
+        let server = try await ServerHarness(backend: backend)
         var batchDraft = (0..<3).map { Changes.observation(site: "north", unit: "ward-7", week: "2026-05-0\($0 + 1)") }
         var badDraft = Changes.observation(site: "north", unit: "ward-9")
         badDraft.fields["numerator"] = .text("three")
@@ -66,8 +68,9 @@ struct PushPullTests {
         }
     }
 
-    @Test func pullPagesWithACursorAndHasMore() async throws {
-        let server = try await ServerHarness()
+    @Test(arguments: StorageBackend.allCases)
+    func pullPagesWithACursorAndHasMore(backend: StorageBackend) async throws {
+        let server = try await ServerHarness(backend: backend)
         let batch = (0..<25).map { Changes.observation(site: "north", unit: "ward-7", week: "2026-0\($0 % 5 + 1)-0\($0 / 5 + 1)") }
         try await server.application().test(.router) { client in
             _ = try await client.execute(
@@ -90,8 +93,9 @@ struct PushPullTests {
         }
     }
 
-    @Test func concurrentEditsOfTwoDevicesReachPullersAsAConflict() async throws {
-        let server = try await ServerHarness()
+    @Test(arguments: StorageBackend.allCases)
+    func concurrentEditsOfTwoDevicesReachPullersAsAConflict(backend: StorageBackend) async throws {
+        let server = try await ServerHarness(backend: backend)
         let amy = Changes.observation(site: "north", unit: "ward-7", numerator: 2, replica: "ward-a", millis: ServerHarness.now - 5000, author: "amy")
         var benDraft = Changes.observation(site: "north", unit: "ward-7", numerator: 4, replica: "ward-b", millis: ServerHarness.now - 4000, author: "ben")
         benDraft.fields = ["numerator": .number(4)]

@@ -13,7 +13,7 @@ struct ServerHarness: Sendable {
     /// 2026-06-01T12:00:00Z.
     static let now: Int64 = 1_780_315_200_000
 
-    let storage: SQLiteSyncStorage
+    let storage: any SyncStorage
     let tokens: [String: String]
     var configuration: ServerConfiguration
 
@@ -22,9 +22,18 @@ struct ServerHarness: Sendable {
         ("member-south", .member, ["south"]), ("viewer", .viewer, ["north"]),
     ]
 
-    init(path: String? = nil, maxBodyBytes: Int = 8 * 1024 * 1024, maxBatchSize: Int = 5000) async throws {
+    init(
+        backend: StorageBackend = .sqlite, path: String? = nil, maxBodyBytes: Int = 8 * 1024 * 1024,
+        maxBatchSize: Int = 5000
+    ) async throws {
         let clock = PhysicalClock { ServerHarness.now }
-        storage = try SQLiteSyncStorage(path: path, clock: clock)
+        switch backend {
+        case .sqlite:
+            storage = try SQLiteSyncStorage(path: path, clock: clock)
+        case .postgres:
+            // The database is left to the throwaway test cluster; the pool closes with the storage.
+            storage = try await PostgresSyncStorage.connect(try await TestPostgres.createDatabase(), logger: TestPostgres.logger)
+        }
         var tokens: [String: String] = [:]
         for (name, role, sites) in Self.accounts {
             tokens[name] = try await AccountAdministration.add(name: name, role: role, sites: sites, storage: storage)

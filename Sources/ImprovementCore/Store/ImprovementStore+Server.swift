@@ -14,6 +14,22 @@ package struct RawLoggedChange: Sendable {
     package var fieldsJSON: String
     package var baseJSON: String
 
+    package init(
+        seq: Int64, id: String, replica: String, type: String, entity: String, site: String?, hlc: String,
+        author: String, fieldsJSON: String, baseJSON: String
+    ) {
+        self.seq = seq
+        self.id = id
+        self.replica = replica
+        self.type = type
+        self.entity = entity
+        self.site = site
+        self.hlc = hlc
+        self.author = author
+        self.fieldsJSON = fieldsJSON
+        self.baseJSON = baseJSON
+    }
+
     /// The change as the protocol writes it; with `includeSeq` the log position is added (pull answers).
     package func appendJSON(to out: inout String, includeSeq: Bool = true) {
         ChangeWire.append(

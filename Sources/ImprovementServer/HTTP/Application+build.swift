@@ -4,7 +4,7 @@ import Logging
 
 /// Builds the sync server: routes, guards and metrics around a storage backend.
 package func buildApplication(
-    configuration: ServerConfiguration, storage: some SyncStorage, logger: Logger,
+    configuration: ServerConfiguration, storage: any SyncStorage, logger: Logger,
     onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let metrics = ServerMetrics()

@@ -4,8 +4,8 @@ import ImprovementCore
 import Logging
 
 /// The sync endpoints: push and pull, with their guards.
-struct SyncRoutes<Storage: SyncStorage>: Sendable {
-    let storage: Storage
+struct SyncRoutes: Sendable {
+    let storage: any SyncStorage
     let configuration: ServerConfiguration
     let metrics: ServerMetrics
 

@@ -1,0 +1,138 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema, as numbered migrations that only ever add.
+///
+/// Several server processes may start at once (a rolling restart): a session advisory lock makes
+/// one of them migrate while the others wait, then find nothing left to do.
+enum PostgresSchema {
+    /// Held while migrating; any constant that no other application uses on the same database.
+    static let migrationLock: Int64 = 0x696D_7072_6F76_6501
+
+    static let migrations: [(version: Int, statements: [String])] = [
+        (
+            1,
+            [
+                // The change log: `seq` is the server sequence, handed out in commit order.
+                """
+                CREATE TABLE sync_change (
+                    seq BIGINT PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    replica TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    site TEXT,
+                    hlc TEXT NOT NULL,
+                    author TEXT NOT NULL,
+                    fields TEXT NOT NULL,
+                    base TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX sync_change_record ON sync_change (type, entity)",
+                // Each record's merged values and versions (canonical JSON), and its site for permission checks.
+                """
+                CREATE TABLE sync_record (
+                    type TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    site TEXT,
+                    vals TEXT NOT NULL,
+                    versions TEXT NOT NULL,
+                    conflicted BOOLEAN NOT NULL,
+                    target_type TEXT GENERATED ALWAYS AS
+                        (CASE WHEN type = 'resolution' THEN (vals::jsonb) ->> 'recordType' END) STORED,
+                    target_entity TEXT GENERATED ALWAYS AS
+                        (CASE WHEN type = 'resolution' THEN (vals::jsonb) ->> 'entity' END) STORED,
+                    PRIMARY KEY (type, entity)
+                )
+                """,
+                """
+                CREATE INDEX sync_record_resolution_target ON sync_record (target_type, target_entity)
+                    WHERE target_type IS NOT NULL
+                """,
+                """
+                CREATE TABLE sync_conflict (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    entity TEXT NOT NULL,
+                    site TEXT,
+                    field TEXT NOT NULL,
+                    winner_value TEXT NOT NULL,
+                    winner_author TEXT NOT NULL,
+                    winner_hlc TEXT NOT NULL,
+                    loser_value TEXT NOT NULL,
+                    loser_author TEXT NOT NULL,
+                    loser_hlc TEXT NOT NULL
+                )
+                """,
+                "CREATE INDEX sync_conflict_record ON sync_conflict (type, entity)",
+                """
+                CREATE TABLE server_account (
+                    name TEXT PRIMARY KEY,
+                    role TEXT NOT NULL,
+                    sites TEXT NOT NULL,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    revoked BOOLEAN NOT NULL DEFAULT false,
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+            ]
+        )
+    ]
+
+    /// Brings the database up to the newest version this server knows.
+    static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("SELECT pg_advisory_lock(\(migrationLock))", logger: logger)
+        do {
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS improve_schema_migration (
+                    version INTEGER PRIMARY KEY,
+                    applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """, logger: logger)
+            var applied: Set<Int> = []
+            for try await version in try await connection.query(
+                "SELECT version FROM improve_schema_migration", logger: logger
+            ).decode(Int.self) {
+                applied.insert(version)
+            }
+            if let newest = applied.max(), newest > migrations.last!.version {
+                throw StorageOpenError.newerSchema(found: newest, known: migrations.last!.version)
+            }
+            for migration in migrations where !applied.contains(migration.version) {
+                try await PostgresTransaction.run(on: connection, logger: logger) { connection in
+                    for statement in migration.statements {
+                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    try await connection.query(
+                        "INSERT INTO improve_schema_migration (version) VALUES (\(migration.version))", logger: logger)
+                }
+                logger.info("applied database migration", metadata: ["version": "\(migration.version)"])
+            }
+        } catch {
+            _ = try? await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
+            throw error
+        }
+        try await connection.query("SELECT pg_advisory_unlock(\(migrationLock))", logger: logger)
+    }
+}
+
+/// One transaction on one connection: committed when the body returns, rolled back when it
+/// throws, and the body's own error passed on unchanged.
+enum PostgresTransaction {
+    static func run<T>(
+        on connection: PostgresConnection, logger: Logger, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        try await connection.query("BEGIN", logger: logger)
+        let value: T
+        do {
+            value = try await body(connection)
+        } catch {
+            _ = try? await connection.query("ROLLBACK", logger: logger)
+            throw error
+        }
+        try await connection.query("COMMIT", logger: logger)
+        return value
+    }
+}

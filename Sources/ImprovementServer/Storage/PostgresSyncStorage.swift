@@ -1,0 +1,382 @@
+import Foundation
+import ImprovementCore
+import Logging
+import PostgresNIO
+
+/// The storage for several server processes sharing one PostgreSQL database.
+///
+/// The servers are stateless; everything lives in the database. Records are merged with the same
+/// rule as the embedded store (`PushMerge`), in one transaction per push.
+///
+/// The sequence/commit-order race: a pull reads `seq > cursor`, so a change must never become
+/// visible after a change with a higher sequence number, or a pull in between would skip it.
+/// Each push therefore takes one transaction-scoped advisory lock before it picks its numbers
+/// and holds it until commit: pushes commit one at a time in sequence order, across every
+/// connection and process. (Serialising pushes costs little: the merge of records touched by two
+/// concurrent batches needs them ordered anyway.)
+package final class PostgresSyncStorage: SyncStorage {
+    /// Held by a push from choosing its sequence numbers until it commits.
+    static let pushLock: Int64 = 0x696D_7072_6F76_6502
+
+    let client: PostgresClient
+    let location: PostgresLocation
+    private let runner: Task<Void, Never>
+    private let logger: Logger
+
+    private init(location: PostgresLocation, maximumConnections: Int, logger: Logger) {
+        self.location = location
+        self.logger = logger
+        let client = PostgresClient(
+            configuration: location.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: logger)
+        self.client = client
+        // Started at once, so the pool runs before the first lease asks for a connection.
+        runner = Task.immediate { await client.run() }
+    }
+
+    /// Connects, checks the database answers and migrates its schema.
+    package static func connect(
+        _ location: PostgresLocation, maximumConnections: Int = 10, logger: Logger = Logger(label: "improve.postgres")
+    ) async throws -> PostgresSyncStorage {
+        let storage = PostgresSyncStorage(location: location, maximumConnections: maximumConnections, logger: logger)
+        do {
+            try await storage.client.withConnection { connection in
+                try await PostgresSchema.migrate(connection, logger: logger)
+            }
+        } catch {
+            storage.shutdown()
+            throw StorageOpenError.unreachable(location.description, reason: Self.describe(error))
+        }
+        return storage
+    }
+
+    /// Closes the connection pool.
+    package func shutdown() {
+        runner.cancel()
+    }
+
+    deinit { runner.cancel() }
+
+    /// What an operator can act on, without query text or bound values.
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? PSQLError {
+            if let message = error.serverInfo?[.message] { return message }
+            return "\(error.code)" + (error.underlying.map { ": \($0)" } ?? "")
+        }
+        if let error = error as? StorageOpenError { return error.description }
+        return "\(error)"
+    }
+
+    // MARK: - Push
+
+    package func push(_ changes: [Change], by account: Account) async throws -> PushOutcome {
+        try await client.withConnection { connection in
+            try await PostgresTransaction.run(on: connection, logger: logger) { connection in
+                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.pushLock))", logger: logger)
+                return try await Self.push(changes, by: account, on: connection, logger: logger)
+            }
+        }
+    }
+
+    private static func push(_ changes: [Change], by account: Account, on connection: PostgresConnection, logger: Logger)
+        async throws -> PushOutcome
+    {
+        var existing: Set<String> = []
+        for try await id in try await connection.query(
+            "SELECT id FROM sync_change WHERE id = ANY(\(changes.map(\.id)))", logger: logger
+        ).decode(String.self) {
+            existing.insert(id)
+        }
+        let keys = PushMerge.keys(of: changes)
+        var stored: [PushMerge.Key: PushMerge.StoredRecord] = [:]
+        let rows = try await connection.query(
+            """
+            SELECT r.type, r.entity, r.site, r.vals, r.versions, r.conflicted FROM sync_record r
+            JOIN unnest(\(keys.map(\.type))::text[], \(keys.map(\.entity))::text[]) AS k(type, entity)
+                ON r.type = k.type AND r.entity = k.entity
+            """, logger: logger)
+        for try await (type, entity, site, values, versions, conflicted) in rows.decode(
+            (String, String, String?, String, String, Bool).self)
+        {
+            stored[PushMerge.Key(type: type, entity: entity)] = PushMerge.StoredRecord(
+                site: site, valuesJSON: values, versionsJSON: versions, conflicted: conflicted)
+        }
+        let merge = try PushMerge(changes: changes, existingIDs: existing, stored: stored) { change, storedSite in
+            try PushPermissions.check(change, account: account, storedSite: storedSite)
+        }
+        let last = try await lastSequence(on: connection, logger: logger)
+        guard !merge.fresh.isEmpty else {
+            return PushOutcome(accepted: 0, duplicates: merge.duplicates, conflicts: 0, cursor: last)
+        }
+
+        let derived = Array(merge.needsDerivation)
+        var histories: [PushMerge.Key: [PushMerge.LoggedWrite]] = [:]
+        var previousConflicts: Set<String> = []
+        if !derived.isEmpty {
+            let history = try await connection.query(
+                """
+                SELECT c.type, c.entity, c.id, c.hlc, c.author, c.fields, c.base FROM sync_change c
+                JOIN unnest(\(derived.map(\.type))::text[], \(derived.map(\.entity))::text[]) AS k(type, entity)
+                    ON c.type = k.type AND c.entity = k.entity
+                """, logger: logger)
+            for try await (type, entity, id, hlc, author, fields, base) in history.decode(
+                (String, String, String, String, String, String, String).self)
+            {
+                histories[PushMerge.Key(type: type, entity: entity), default: []].append(
+                    PushMerge.LoggedWrite(id: id, hlc: hlc, author: author, fieldsJSON: fields, baseJSON: base))
+            }
+            for try await id in try await connection.query(
+                """
+                DELETE FROM sync_conflict c
+                USING unnest(\(derived.map(\.type))::text[], \(derived.map(\.entity))::text[]) AS k(type, entity)
+                WHERE c.type = k.type AND c.entity = k.entity
+                RETURNING c.id
+                """, logger: logger
+            ).decode(String.self) {
+                previousConflicts.insert(id)
+            }
+        }
+        let outcome = try merge.finish(histories: histories)
+
+        try await insertChanges(merge.fresh, after: last, on: connection, logger: logger)
+        try await saveRecords(outcome.records, on: connection, logger: logger)
+        let conflicts = outcome.conflicts.values.flatMap { $0 }
+        try await insertConflicts(conflicts, on: connection, logger: logger)
+        return PushOutcome(
+            accepted: merge.fresh.count, duplicates: merge.duplicates,
+            conflicts: conflicts.filter { !previousConflicts.contains($0.id) }.count,
+            cursor: last + Int64(merge.fresh.count))
+    }
+
+    /// Logs the batch's new changes with the sequence numbers after `last`, in batch order.
+    private static func insertChanges(_ changes: [Change], after last: Int64, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        var columns = (
+            seq: [Int64](), id: [String](), replica: [String](), type: [String](), entity: [String](),
+            site: [String](), hlc: [String](), author: [String](), fields: [String](), base: [String]()
+        )
+        for (offset, change) in changes.enumerated() {
+            columns.seq.append(last + 1 + Int64(offset))
+            columns.id.append(change.id)
+            columns.replica.append(change.replica)
+            columns.type.append(change.type)
+            columns.entity.append(change.entity)
+            // Arrays cannot hold NULL here; no site id is empty, so "" stands for none.
+            columns.site.append(change.site ?? "")
+            columns.hlc.append(change.hlc.description)
+            columns.author.append(change.author)
+            let text = PushMerge.loggedText(of: change)
+            columns.fields.append(text.fields)
+            columns.base.append(text.base)
+        }
+        try await connection.query(
+            """
+            INSERT INTO sync_change (seq, id, replica, type, entity, site, hlc, author, fields, base)
+            SELECT u.seq, u.id, u.replica, u.type, u.entity, NULLIF(u.site, ''), u.hlc, u.author, u.fields, u.base
+            FROM unnest(\(columns.seq)::int8[], \(columns.id)::text[], \(columns.replica)::text[], \(columns.type)::text[],
+                \(columns.entity)::text[], \(columns.site)::text[], \(columns.hlc)::text[], \(columns.author)::text[],
+                \(columns.fields)::text[], \(columns.base)::text[])
+                AS u(seq, id, replica, type, entity, site, hlc, author, fields, base)
+            """, logger: logger)
+    }
+
+    private static func saveRecords(
+        _ records: [(key: PushMerge.Key, record: PushMerge.StoredRecord)], on connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        guard !records.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO sync_record (type, entity, site, vals, versions, conflicted)
+            SELECT u.type, u.entity, NULLIF(u.site, ''), u.vals, u.versions, u.conflicted
+            FROM unnest(\(records.map(\.key.type))::text[], \(records.map(\.key.entity))::text[],
+                \(records.map { $0.record.site ?? "" })::text[], \(records.map(\.record.valuesJSON))::text[],
+                \(records.map(\.record.versionsJSON))::text[], \(records.map(\.record.conflicted))::bool[])
+                AS u(type, entity, site, vals, versions, conflicted)
+            ON CONFLICT (type, entity) DO UPDATE SET site = EXCLUDED.site, vals = EXCLUDED.vals,
+                versions = EXCLUDED.versions, conflicted = EXCLUDED.conflicted
+            """, logger: logger)
+    }
+
+    private static func insertConflicts(_ conflicts: [Conflict], on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        guard !conflicts.isEmpty else { return }
+        try await connection.query(
+            """
+            INSERT INTO sync_conflict (id, kind, type, entity, site, field, winner_value, winner_author, winner_hlc,
+                loser_value, loser_author, loser_hlc)
+            SELECT u.id, u.kind, u.type, u.entity, NULLIF(u.site, ''), u.field, u.wv, u.wa, u.wh, u.lv, u.la, u.lh
+            FROM unnest(\(conflicts.map(\.id))::text[], \(conflicts.map(\.kind.rawValue))::text[],
+                \(conflicts.map(\.type))::text[], \(conflicts.map(\.entity))::text[],
+                \(conflicts.map { $0.site ?? "" })::text[], \(conflicts.map(\.field))::text[],
+                \(conflicts.map(\.winner.value.json))::text[], \(conflicts.map(\.winner.author))::text[],
+                \(conflicts.map(\.winner.hlc.description))::text[], \(conflicts.map(\.loser.value.json))::text[],
+                \(conflicts.map(\.loser.author))::text[], \(conflicts.map(\.loser.hlc.description))::text[])
+                AS u(id, kind, type, entity, site, field, wv, wa, wh, lv, la, lh)
+            ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, winner_value = EXCLUDED.winner_value,
+                winner_author = EXCLUDED.winner_author, winner_hlc = EXCLUDED.winner_hlc
+            """, logger: logger)
+    }
+
+    // MARK: - Pull
+
+    package func pull(after cursor: Int64, limit: Int, for account: Account) async throws -> PullPage {
+        try await client.withConnection { connection in
+            // One snapshot for the page and its conflicts.
+            try await PostgresTransaction.run(on: connection, logger: logger) { connection in
+                try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
+                return try await Self.pull(after: cursor, limit: limit, sites: account.visibleSites, on: connection, logger: logger)
+            }
+        }
+    }
+
+    private static func pull(
+        after cursor: Int64, limit: Int, sites: Set<String>?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> PullPage {
+        let columns = "seq, id, replica, type, entity, site, hlc, author, fields, base"
+        let rows =
+            if let sites {
+                try await connection.query(
+                    """
+                    SELECT \(unescaped: columns) FROM sync_change
+                    WHERE seq > \(cursor) AND (site IS NULL OR site = ANY(\(sites.sorted())::text[]))
+                    ORDER BY seq LIMIT \(limit + 1)
+                    """, logger: logger)
+            } else {
+                try await connection.query(
+                    "SELECT \(unescaped: columns) FROM sync_change WHERE seq > \(cursor) ORDER BY seq LIMIT \(limit + 1)",
+                    logger: logger)
+            }
+        var changes: [RawLoggedChange] = []
+        changes.reserveCapacity(min(limit, 10_000))
+        for try await (seq, id, replica, type, entity, site, hlc, author, fields, base) in rows.decode(
+            (Int64, String, String, String, String, String?, String, String, String, String).self)
+        {
+            changes.append(
+                RawLoggedChange(
+                    seq: seq, id: id, replica: replica, type: type, entity: entity, site: site, hlc: hlc,
+                    author: author, fieldsJSON: fields, baseJSON: base))
+        }
+        let hasMore = changes.count > limit
+        if hasMore { changes.removeLast() }
+        guard let newCursor = changes.last?.seq else {
+            return PullPage(changes: [], conflicts: [], cursor: cursor, hasMore: false)
+        }
+        let conflicts = try await Self.conflicts(
+            changedAfter: cursor, through: newCursor, sites: sites, on: connection, logger: logger)
+        return PullPage(changes: changes, conflicts: conflicts, cursor: newCursor, hasMore: hasMore)
+    }
+
+    /// The conflicts (open, resolved and settled) of the records changed in the log range, and
+    /// those named by resolutions in it: the same set the embedded store answers.
+    private static func conflicts(
+        changedAfter after: Int64, through: Int64, sites: Set<String>?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [Conflict] {
+        var types: [String] = []
+        var entities: [String] = []
+        var resolutionIDs: [String] = []
+        for try await (type, entity) in try await connection.query(
+            "SELECT DISTINCT type, entity FROM sync_change WHERE seq > \(after) AND seq <= \(through)", logger: logger
+        ).decode((String, String).self) {
+            types.append(type)
+            entities.append(entity)
+            if type == EntityType.resolution.name { resolutionIDs.append(entity) }
+        }
+        var found: [String: Conflict] = [:]
+        for try await (id, kind, type, entity, site, field, wv, wa, wh, lv, la, lh) in try await connection.query(
+            """
+            SELECT c.id, c.kind, c.type, c.entity, c.site, c.field, c.winner_value, c.winner_author, c.winner_hlc,
+                c.loser_value, c.loser_author, c.loser_hlc
+            FROM sync_conflict c
+            WHERE c.id = ANY(\(resolutionIDs)::text[])
+                OR (c.type, c.entity) IN (SELECT * FROM unnest(\(types)::text[], \(entities)::text[]))
+            """, logger: logger
+        ).decode((String, String, String, String, String?, String, String, String, String, String, String, String).self) {
+            found[id] = try Conflict(
+                id: id, kind: kind, type: type, entity: entity, site: site, field: field, winnerValueJSON: wv,
+                winnerAuthor: wa, winnerHLC: wh, loserValueJSON: lv, loserAuthor: la, loserHLC: lh)
+        }
+        let named = Array(found.keys) + resolutionIDs
+        for try await (id, values) in try await connection.query(
+            """
+            SELECT r.entity, r.vals FROM sync_record r
+            WHERE r.type = 'resolution' AND (r.entity = ANY(\(named)::text[])
+                OR (r.target_type, r.target_entity) IN (SELECT * FROM unnest(\(types)::text[], \(entities)::text[])))
+            """, logger: logger
+        ).decode((String, String).self) {
+            if found[id] != nil {
+                found[id]?.resolution = try Conflict.choice(inResolutionValues: values)
+            } else if let settled = try Conflict.settled(resolutionID: id, valuesJSON: values) {
+                found[id] = settled
+            }
+        }
+        return found.values.filter { conflict in
+            guard let sites, let site = conflict.site else { return true }
+            return sites.contains(site)
+        }.sorted { ($0.loser.hlc, $0.id) < ($1.loser.hlc, $1.id) }
+    }
+
+    // MARK: - Sequence
+
+    package func lastSequence() async throws -> Int64 {
+        try await client.withConnection { connection in try await Self.lastSequence(on: connection, logger: logger) }
+    }
+
+    private static func lastSequence(on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+        for try await last in try await connection.query(
+            "SELECT COALESCE(MAX(seq), 0)::int8 FROM sync_change", logger: logger
+        ).decode(Int64.self) {
+            return last
+        }
+        return 0
+    }
+
+    // MARK: - Accounts
+
+    package func account(tokenHash: String) async throws -> Account? {
+        let rows = try await client.query(
+            "SELECT name, role, sites, revoked FROM server_account WHERE token_hash = \(tokenHash)", logger: logger)
+        for try await (name, role, sites, revoked) in rows.decode((String, String, String, Bool).self) {
+            return Self.account(name: name, role: role, sites: sites, revoked: revoked)
+        }
+        return nil
+    }
+
+    package func addAccount(_ account: Account, tokenHash: String) async throws {
+        let rows = try await client.query(
+            """
+            INSERT INTO server_account (name, role, sites, token_hash)
+            VALUES (\(account.name), \(account.role.rawValue), \(account.sites.sorted().joined(separator: ",")), \(tokenHash))
+            ON CONFLICT (name) DO NOTHING
+            RETURNING name
+            """, logger: logger)
+        var inserted = false
+        for try await _ in rows.decode(String.self) { inserted = true }
+        if !inserted { throw SyncStorageError.accountExists(account.name) }
+    }
+
+    package func revokeAccount(name: String) async throws -> Bool {
+        let rows = try await client.query(
+            "UPDATE server_account SET revoked = true WHERE name = \(name) RETURNING name", logger: logger)
+        var found = false
+        for try await _ in rows.decode(String.self) { found = true }
+        return found
+    }
+
+    package func accounts() async throws -> [Account] {
+        var result: [Account] = []
+        for try await (name, role, sites, revoked) in try await client.query(
+            "SELECT name, role, sites, revoked FROM server_account ORDER BY name COLLATE \"C\"", logger: logger
+        ).decode((String, String, String, Bool).self) {
+            result.append(Self.account(name: name, role: role, sites: sites, revoked: revoked))
+        }
+        return result
+    }
+
+    private static func account(name: String, role: String, sites: String, revoked: Bool) -> Account {
+        Account(
+            name: name, role: Role(rawValue: role) ?? .viewer,
+            sites: Set(sites.split(separator: ",").map(String.init)), revoked: revoked)
+    }
+}
