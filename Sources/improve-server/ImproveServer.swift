@@ -14,11 +14,28 @@ struct ImproveServer: AsyncParsableCommand {
 }
 
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .long, help: "The server's database: a SQLite file path (created if missing).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The server's database: a SQLite file path (created if missing) or postgres://USER@HOST:PORT/DB.",
+            discussion: "For PostgreSQL, give the password in PGPASSWORD rather than in the URL; add ?sslmode=require "
+                + "to insist on TLS. Several servers may share one PostgreSQL database."))
     var database: String
 
     func validate() throws {
-        guard !database.isEmpty else { throw ValidationError("--database needs a file path") }
+        guard !database.isEmpty else { throw ValidationError("--database needs a file path or a postgres:// URL") }
+        if PostgresLocation.isPostgresURL(database) {
+            do {
+                _ = try PostgresLocation(url: database)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+    }
+
+    /// Opens the storage; a failure says what is wrong (StorageOpenError) without a usage text.
+    func open(logger: Logger = Logger(label: "improve-server")) async throws -> any SyncStorage {
+        try await openSyncStorage(database, logger: logger)
     }
 }
 
@@ -48,7 +65,7 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "improve-server")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let storage = try SQLiteSyncStorage(path: storage.database)
+        let storage = try await storage.open(logger: logger)
         let configuration = ServerConfiguration(host: host, port: port, maxBodyBytes: maxBodyBytes, maxBatchSize: maxBatch)
         let app = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
             // Written straight to the file descriptor so scripts and tests see it at once.
@@ -81,7 +98,7 @@ struct User: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let storage = try SQLiteSyncStorage(path: storage.database)
+            let storage = try await storage.open()
             let role = Role(rawValue: role)!
             let siteList = sites.split(separator: ",").map(String.init)
             do {
@@ -104,7 +121,7 @@ struct User: AsyncParsableCommand {
         @OptionGroup var storage: DatabaseOption
 
         func run() async throws {
-            let storage = try SQLiteSyncStorage(path: storage.database)
+            let storage = try await storage.open()
             do {
                 try await AccountAdministration.revoke(name: name, storage: storage)
                 print("Revoked \(name): its token no longer works.")
@@ -120,7 +137,7 @@ struct User: AsyncParsableCommand {
         @OptionGroup var storage: DatabaseOption
 
         func run() async throws {
-            let storage = try SQLiteSyncStorage(path: storage.database)
+            let storage = try await storage.open()
             for account in try await storage.accounts() {
                 let sites = account.role == .admin ? "*" : account.sites.sorted().joined(separator: ",")
                 print("\(account.name)\t\(account.role.rawValue)\t\(sites)\(account.revoked ? "\trevoked" : "")")

@@ -131,9 +131,10 @@ final class TestServer {
     private(set) var port = 0
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init(in folder: TemporaryFolder) throws {
+    /// A server on its own new SQLite file, or on `database` (a file or postgres:// URL) shared with others.
+    init(in folder: TemporaryFolder, database: String? = nil) throws {
         self.folder = folder
-        database = folder.path("server-\(UUID().uuidString).sqlite")
+        self.database = database ?? folder.path("server-\(UUID().uuidString).sqlite")
         binary = try Binaries.path("improve-server")
     }
 

@@ -86,6 +86,21 @@ package struct PostgresLocation: Equatable, Sendable, CustomStringConvertible {
         return copy
     }
 
+    /// One connection's settings: the first connection is made alone, so that a wrong address,
+    /// password or database name is reported at once instead of being retried by the pool.
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tlsSetting: PostgresConnection.Configuration.TLS =
+            switch tls {
+            case .disable: .disable
+            case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: tlsSetting)
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
     func clientConfiguration(maximumConnections: Int) -> PostgresClient.Configuration {
         let tlsSetting: PostgresClient.Configuration.TLS =
             switch tls {

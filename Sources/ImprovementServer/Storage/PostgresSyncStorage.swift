@@ -33,20 +33,26 @@ package final class PostgresSyncStorage: SyncStorage {
         runner = Task.immediate { await client.run() }
     }
 
-    /// Connects, checks the database answers and migrates its schema.
+    /// Connects, checks the database answers and migrates its schema; then opens the pool.
     package static func connect(
         _ location: PostgresLocation, maximumConnections: Int = 10, logger: Logger = Logger(label: "improve.postgres")
     ) async throws -> PostgresSyncStorage {
-        let storage = PostgresSyncStorage(location: location, maximumConnections: maximumConnections, logger: logger)
         do {
-            try await storage.client.withConnection { connection in
+            let connection = try await PostgresConnection.connect(
+                configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            do {
                 try await PostgresSchema.migrate(connection, logger: logger)
+            } catch {
+                try? await connection.close()
+                throw error
             }
+            try? await connection.close()
+        } catch let error as StorageOpenError {
+            throw error
         } catch {
-            storage.shutdown()
             throw StorageOpenError.unreachable(location.description, reason: Self.describe(error))
         }
-        return storage
+        return PostgresSyncStorage(location: location, maximumConnections: maximumConnections, logger: logger)
     }
 
     /// Closes the connection pool.
