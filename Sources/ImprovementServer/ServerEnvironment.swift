@@ -42,7 +42,14 @@ package struct ServerEnvironment: Sendable {
         package var maxBatch: Int
         package var logLevel: Logger.Level
 
-        package init(database: String, host: String, port: Int, maxBodyBytes: Int, maxBatch: Int, logLevel: Logger.Level) {
+        package init(
+            database: String,
+            host: String,
+            port: Int,
+            maxBodyBytes: Int,
+            maxBatch: Int,
+            logLevel: Logger.Level
+        ) {
             self.database = database
             self.host = host
             self.port = port
@@ -89,7 +96,12 @@ package struct ServerEnvironment: Sendable {
 
     /// Combines `serve`'s flags (nil when not given) with the environment and the defaults.
     package func serveSettings(
-        database: String?, host: String?, port: Int?, maxBodyBytes: Int?, maxBatch: Int?, logLevel: String?
+        database: String?,
+        host: String?,
+        port: Int?,
+        maxBodyBytes: Int?,
+        maxBatch: Int?,
+        logLevel: String?
     ) throws(Failure) -> ServeSettings {
         let host = host ?? self[.host] ?? Self.defaultHost
         guard !host.isEmpty else { throw Failure(description: "--host needs an address, e.g. 127.0.0.1") }
@@ -97,22 +109,32 @@ package struct ServerEnvironment: Sendable {
             database: try self.database(flag: database),
             host: host,
             port: try integer(port, .port, in: 0...65_535, default: Self.defaultPort),
-            maxBodyBytes: try integer(maxBodyBytes, .maxBodyBytes, in: 1024...Int.max, default: Self.defaultMaxBodyBytes),
+            maxBodyBytes: try integer(
+                maxBodyBytes,
+                .maxBodyBytes,
+                in: 1024...Int.max,
+                default: Self.defaultMaxBodyBytes
+            ),
             maxBatch: try integer(maxBatch, .maxBatch, in: 1...100_000, default: Self.defaultMaxBatch),
-            logLevel: try level(logLevel))
+            logLevel: try level(logLevel)
+        )
     }
 
     private func integer(_ flag: Int?, _ variable: Variable, in range: ClosedRange<Int>, default: Int) throws(Failure)
         -> Int
     {
-        let bounds = range.upperBound == Int.max ? "at least \(range.lowerBound)" : "between \(range.lowerBound) and \(range.upperBound)"
+        let bounds =
+            range.upperBound == Int.max
+            ? "at least \(range.lowerBound)" : "between \(range.lowerBound) and \(range.upperBound)"
         if let flag {
             guard range.contains(flag) else { throw Failure(description: "\(variable.flag) must be \(bounds)") }
             return flag
         }
         guard let text = self[variable] else { return `default` }
         guard let value = Int(text) else {
-            throw Failure(description: "\(variable.rawValue)=\(text) is not a whole number: set it to one \(bounds), or unset it.")
+            throw Failure(
+                description: "\(variable.rawValue)=\(text) is not a whole number: set it to one \(bounds), or unset it."
+            )
         }
         guard range.contains(value) else {
             throw Failure(description: "\(variable.rawValue)=\(text) is out of range: it must be \(bounds).")

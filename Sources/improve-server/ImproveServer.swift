@@ -14,7 +14,8 @@ struct ImproveServer: AsyncParsableCommand {
 }
 
 struct DatabaseOption: ParsableArguments {
-    @Option(name: .long, help: "The server's database: a SQLite file path (created if missing). Default: $IMPROVE_DATABASE.")
+    @Option(
+        name: .long, help: "The server's database: a SQLite file path (created if missing). Default: $IMPROVE_DATABASE.")
     var database: String?
 
     func validate() throws { _ = try location() }
@@ -46,7 +47,11 @@ struct Serve: AsyncParsableCommand {
             """)
 
     @OptionGroup var storage: DatabaseOption
-    @Option(help: "Address to listen on; put TLS in front (see Server/) when it is not loopback. Default: $IMPROVE_HOST, else 127.0.0.1.")
+    @Option(
+        help: """
+            Address to listen on; put TLS in front (see Server/) when it is not loopback. \
+            Default: $IMPROVE_HOST, else 127.0.0.1.
+            """)
     var host: String?
     @Option(help: "Port to listen on (0 picks a free one and prints it). Default: $IMPROVE_PORT, else 8080.")
     var port: Int?
