@@ -2,6 +2,9 @@
 # Installs the Debian packages Improve builds and tests against, if any are missing.
 set -euo pipefail
 packages=(libsqlite3-dev libcurl4-openssl-dev)
+# The operations kit tests (Tests/ImprovementServerTests/OperationsKitTests.swift): systemd-analyze,
+# the sqlite3 shell for the documented backup, PyYAML to read compose.yaml, readelf for linked libraries.
+packages+=(systemd sqlite3 python3-yaml binutils)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -17,56 +17,80 @@ struct DatabaseOption: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "The server's database: a SQLite file path (created if missing) or postgres://USER@HOST:PORT/DB.",
+            "The server's database: a SQLite file path (created if missing) or postgres://USER@HOST:PORT/DB. "
+                + "Default: $IMPROVE_DATABASE.",
             discussion: "For PostgreSQL, give the password in PGPASSWORD rather than in the URL; add ?sslmode=require "
                 + "to insist on TLS. Several servers may share one PostgreSQL database."))
-    var database: String
+    var database: String?
 
-    func validate() throws {
-        guard !database.isEmpty else { throw ValidationError("--database needs a file path or a postgres:// URL") }
-        if PostgresLocation.isPostgresURL(database) {
-            do {
-                _ = try PostgresLocation(url: database)
-            } catch {
-                throw ValidationError(error.description)
-            }
+    func validate() throws { _ = try location() }
+
+    /// The location from --database, else IMPROVE_DATABASE.
+    func location() throws -> String {
+        do {
+            return try ServerEnvironment().database(flag: database)
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
-    /// Opens the storage; a failure says what is wrong (StorageOpenError) without a usage text.
-    func open(logger: Logger = Logger(label: "improve-server")) async throws -> any SyncStorage {
-        try await openSyncStorage(database, logger: logger)
+    /// Opens the storage a location names: the one place that picks the backend.
+    /// A failure says what is wrong (StorageOpenError) without a usage text.
+    static func openStorage(_ location: String, logger: Logger = Logger(label: "improve-server")) async throws
+        -> any SyncStorage
+    {
+        try await openSyncStorage(location, logger: logger)
     }
 }
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Runs the server until SIGTERM or SIGINT, then finishes open requests and stops.")
+        abstract: "Runs the server until SIGTERM or SIGINT, then finishes open requests and stops.",
+        discussion: """
+            Every option falls back to an environment variable when it is not given, so a systemd \
+            EnvironmentFile= or a compose env_file can hold the configuration (see \
+            Server/improve-server.env.example): IMPROVE_DATABASE, IMPROVE_HOST, IMPROVE_PORT, \
+            IMPROVE_MAX_BODY_BYTES, IMPROVE_MAX_BATCH, IMPROVE_LOG_LEVEL. A flag wins over its variable; \
+            an empty variable counts as unset.
+            """)
 
     @OptionGroup var storage: DatabaseOption
-    @Option(help: "Address to listen on. Put TLS in front (see Server/) when it is not loopback.")
-    var host = "127.0.0.1"
-    @Option(help: "Port to listen on (0 picks a free one and prints it).")
-    var port = 8080
-    @Option(help: "Largest request body accepted, in bytes.")
-    var maxBodyBytes = 8 * 1024 * 1024
-    @Option(help: "Most changes accepted in one push.")
-    var maxBatch = 5000
-    @Option(help: "Log level: trace, debug, info, notice, warning, error or critical.")
-    var logLevel = "info"
+    @Option(
+        help: """
+            Address to listen on; put TLS in front (see Server/) when it is not loopback. \
+            Default: $IMPROVE_HOST, else 127.0.0.1.
+            """)
+    var host: String?
+    @Option(help: "Port to listen on (0 picks a free one and prints it). Default: $IMPROVE_PORT, else 8080.")
+    var port: Int?
+    @Option(help: "Largest request body accepted, in bytes. Default: $IMPROVE_MAX_BODY_BYTES, else 8388608 (8 MiB).")
+    var maxBodyBytes: Int?
+    @Option(help: "Most changes accepted in one push. Default: $IMPROVE_MAX_BATCH, else 5000.")
+    var maxBatch: Int?
+    @Option(help: "trace, debug, info, notice, warning, error or critical. Default: $IMPROVE_LOG_LEVEL, else info.")
+    var logLevel: String?
 
-    func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be between 0 and 65535") }
-        guard maxBodyBytes >= 1024 else { throw ValidationError("--max-body-bytes must be at least 1024") }
-        guard (1...100_000).contains(maxBatch) else { throw ValidationError("--max-batch must be between 1 and 100000") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level \(logLevel) is not a level") }
+    func validate() throws { _ = try settings() }
+
+    /// Flags, else IMPROVE_* variables, else defaults.
+    func settings() throws -> ServerEnvironment.ServeSettings {
+        do {
+            return try ServerEnvironment().serveSettings(
+                database: storage.database, host: host, port: port, maxBodyBytes: maxBodyBytes, maxBatch: maxBatch,
+                logLevel: logLevel)
+        } catch {
+            throw ValidationError(error.description)
+        }
     }
 
     func run() async throws {
+        let settings = try settings()
         var logger = Logger(label: "improve-server")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
-        let storage = try await storage.open(logger: logger)
-        let configuration = ServerConfiguration(host: host, port: port, maxBodyBytes: maxBodyBytes, maxBatchSize: maxBatch)
+        logger.logLevel = settings.logLevel
+        // Never the raw location: a database URL may carry a password.
+        logger.info("opening database", metadata: ["database": "\(ServerEnvironment.redacted(settings.database))"])
+        let storage = try await DatabaseOption.openStorage(settings.database, logger: logger)
+        let configuration = settings.configuration
         let app = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
             // Written straight to the file descriptor so scripts and tests see it at once.
             FileHandle.standardOutput.write(Data("improve-server listening on \(configuration.host):\(port)\n".utf8))
@@ -98,7 +122,7 @@ struct User: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let storage = try await storage.open()
+            let storage = try await DatabaseOption.openStorage(storage.location())
             let role = Role(rawValue: role)!
             let siteList = sites.split(separator: ",").map(String.init)
             do {
@@ -121,7 +145,7 @@ struct User: AsyncParsableCommand {
         @OptionGroup var storage: DatabaseOption
 
         func run() async throws {
-            let storage = try await storage.open()
+            let storage = try await DatabaseOption.openStorage(storage.location())
             do {
                 try await AccountAdministration.revoke(name: name, storage: storage)
                 print("Revoked \(name): its token no longer works.")
@@ -137,7 +161,7 @@ struct User: AsyncParsableCommand {
         @OptionGroup var storage: DatabaseOption
 
         func run() async throws {
-            let storage = try await storage.open()
+            let storage = try await DatabaseOption.openStorage(storage.location())
             for account in try await storage.accounts() {
                 let sites = account.role == .admin ? "*" : account.sites.sorted().joined(separator: ",")
                 print("\(account.name)\t\(account.role.rawValue)\t\(sites)\(account.revoked ? "\trevoked" : "")")
