@@ -18,7 +18,11 @@ struct SyncBenchmark: AsyncParsableCommand {
     var devices = 20
     @Option(help: "How many changes each device records and pushes.")
     var changes = 5000
-    @Option(help: "Server database: a SQLite file path (default: a fresh temporary file).")
+    @Option(
+        help: ArgumentHelp(
+            "Server database: a SQLite file path (default: a fresh temporary file) or postgres://USER@HOST:PORT/DB.",
+            discussion: "With PostgreSQL, a fresh database is created on that server for the run and dropped after it "
+                + "(the account needs CREATEDB); the password comes from PGPASSWORD."))
     var database: String?
     @Option(help: "Changes per push request.")
     var batch = 5000
@@ -30,8 +34,12 @@ struct SyncBenchmark: AsyncParsableCommand {
     func validate() throws {
         guard (1...200).contains(devices) else { throw ValidationError("--devices must be between 1 and 200") }
         guard (1...1_000_000).contains(changes) else { throw ValidationError("--changes must be between 1 and 1,000,000") }
-        if let database, database.hasPrefix("postgres") {
-            throw ValidationError("the PostgreSQL backend is not built yet; use a SQLite path")
+        if let database, PostgresLocation.isPostgresURL(database) {
+            do {
+                _ = try PostgresLocation(url: database)
+            } catch {
+                throw ValidationError(error.description)
+            }
         }
     }
 
@@ -41,11 +49,20 @@ struct SyncBenchmark: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let serverPath = database ?? folder + "/server.sqlite"
 
-        // The server, on a free loopback port.
-        let storage = try SQLiteSyncStorage(path: serverPath)
-        let token = try await AccountAdministration.add(name: "bench-\(UUID().uuidString.prefix(8))", role: .admin, sites: [], storage: storage)
+        // The server, on a free loopback port, with a fresh database.
         var logger = Logger(label: "bench-server")
         logger.logLevel = .error
+        var postgres: PostgresLocation?
+        let storage: any SyncStorage
+        if let database, PostgresLocation.isPostgresURL(database) {
+            let location = try await PostgresDatabases.create(
+                prefix: "improve_bench_", on: try PostgresLocation(url: database), logger: logger)
+            postgres = location
+            storage = try await PostgresSyncStorage.connect(location, maximumConnections: devices, logger: logger)
+        } else {
+            storage = try SQLiteSyncStorage(path: serverPath)
+        }
+        let token = try await AccountAdministration.add(name: "bench-\(UUID().uuidString.prefix(8))", role: .admin, sites: [], storage: storage)
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         let app = buildApplication(
             configuration: ServerConfiguration(port: 0, maxBatchSize: max(batch, 5000), maxPullLimit: max(page, 10_000)),
@@ -106,14 +123,21 @@ struct SyncBenchmark: AsyncParsableCommand {
             throw ValidationError("pulled \(pulled.pulled) changes, expected at least \(total)")
         }
 
-        // Baseline: the same change rows, inserted with raw prepared statements.
-        let rows = try RawRows.readChanges(from: serverPath)
+        // Baseline: the same change rows (as the fresh device received them), inserted with raw
+        // prepared statements into SQLite and, for PostgreSQL, with plain batched inserts there.
+        let rows = try RawRows.readChanges(from: folder + "/fresh.sqlite")
         let rawPath = folder + "/raw.sqlite"
         _ = try ImprovementStore(path: rawPath)
         let rawSeconds = try rows.insertChanges(into: rawPath)
+        var rawPostgresSeconds: Double?
+        if let postgres {
+            (storage as? PostgresSyncStorage)?.shutdown()
+            rawPostgresSeconds = try await PostgresRawRows.insertChanges(rows, into: postgres, logger: logger)
+            try await PostgresDatabases.drop(postgres, logger: logger)
+        }
 
-        let report: [String: Any] = [
-            "benchmark": "sync", "backend": "sqlite", "devices": devices, "changes_per_device": changes,
+        var report: [String: Any] = [
+            "benchmark": "sync", "backend": postgres == nil ? "sqlite" : "postgres", "devices": devices, "changes_per_device": changes,
             "total_changes": total, "push_seconds": pushSeconds, "push_changes_per_second": Double(total) / pushSeconds,
             "pulled_changes": pulled.pulled, "pull_seconds": pullSeconds,
             "pull_changes_per_second": Double(pulled.pulled) / pullSeconds,
@@ -124,6 +148,9 @@ struct SyncBenchmark: AsyncParsableCommand {
             "server_push_changes_per_second": Double(total) / max(serverPushSeconds, 1e-9),
             "server_pull_changes_per_second": Double(pulled.pulled) / max(serverPullSeconds, 1e-9),
         ]
+        if let rawPostgresSeconds {
+            report["raw_postgres_insert_changes_per_second"] = Double(rows.changes.count) / rawPostgresSeconds
+        }
         if json {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
@@ -131,6 +158,9 @@ struct SyncBenchmark: AsyncParsableCommand {
             print("pushed \(total) changes from \(devices) devices in \(StoreBenchmark.format(pushSeconds)) s (\(Int(Double(total) / pushSeconds))/s)")
             print("pulled and applied \(pulled.pulled) in \(StoreBenchmark.format(pullSeconds)) s (\(Int(Double(pulled.pulled) / pullSeconds))/s), peak RSS during pull \(peakDuringPull) MB")
             print("raw SQLite insert of the same change rows: \(Int(Double(rows.changes.count) / rawSeconds))/s")
+            if let rawPostgresSeconds {
+                print("raw PostgreSQL insert of the same change rows: \(Int(Double(rows.changes.count) / rawPostgresSeconds))/s")
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 import Foundation
 import ImprovementCore
 import Logging
-import PostgresNIO
 import Testing
 
 @testable import ImprovementServer
@@ -57,29 +56,11 @@ enum TestPostgres {
 
     /// A new empty database on the test server.
     static func createDatabase() async throws -> PostgresLocation {
-        let server = try location()
-        let name = "improve_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        try await withAdminClient(server) { client in
-            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-        }
-        return server.with(database: name)
+        try await PostgresDatabases.create(prefix: "improve_test_", on: try location(), logger: logger)
     }
 
     static func dropDatabase(_ location: PostgresLocation) async {
-        guard let server = try? Self.location() else { return }
-        try? await withAdminClient(server) { client in
-            try await client.query(
-                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(location.database) WITH (FORCE)"), logger: logger)
-        }
-    }
-
-    private static func withAdminClient(_ server: PostgresLocation, _ body: (PostgresClient) async throws -> Void)
-        async throws
-    {
-        let client = PostgresClient(configuration: server.clientConfiguration(maximumConnections: 1))
-        let runner = Task.immediate { await client.run() }
-        defer { runner.cancel() }
-        try await body(client)
+        try? await PostgresDatabases.drop(location, logger: logger)
     }
 }
 

@@ -88,7 +88,7 @@ package struct PostgresLocation: Equatable, Sendable, CustomStringConvertible {
 
     /// One connection's settings: the first connection is made alone, so that a wrong address,
     /// password or database name is reported at once instead of being retried by the pool.
-    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+    package func connectionConfiguration() throws -> PostgresConnection.Configuration {
         let tlsSetting: PostgresConnection.Configuration.TLS =
             switch tls {
             case .disable: .disable
