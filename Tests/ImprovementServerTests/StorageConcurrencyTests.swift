@@ -1,4 +1,5 @@
 import ImprovementCore
+import PostgresNIO
 import Synchronization
 import Testing
 
@@ -87,5 +88,75 @@ struct StorageConcurrencyTests {
             throw error
         }
         await close()
+    }
+
+    /// Servers started together on an empty PostgreSQL database (a rolling deploy) migrate it
+    /// once, under the advisory lock, and all work.
+    @Test func postgresServersStartingTogetherMigrateOnce() async throws {
+        let database = try await TestPostgres.createDatabase()
+        let storages = try await withThrowingTaskGroup(of: PostgresSyncStorage.self) { group in
+            for _ in 0..<4 {
+                group.addTask { try await PostgresSyncStorage.connect(database, logger: TestPostgres.logger) }
+            }
+            var opened: [PostgresSyncStorage] = []
+            for try await storage in group { opened.append(storage) }
+            return opened
+        }
+        for (index, storage) in storages.enumerated() {
+            try await storage.addAccount(Account(name: "a\(index)", role: .admin, sites: []), tokenHash: "h\(index)")
+        }
+        #expect(try await storages[0].accounts().count == 4)
+        let versions = try await storages[0].client.query("SELECT count(*)::int8 FROM improve_schema_migration")
+        var rows: [Int64] = []
+        for try await count in versions.decode(Int64.self) { rows.append(count) }
+        #expect(rows == [Int64(PostgresSchema.migrations.count)])
+        for storage in storages { storage.shutdown() }
+        await TestPostgres.dropDatabase(database)
+    }
+
+    /// DESIGN's warning case, on purpose: one server's push holds its transaction open (slowly
+    /// committing) while another server's push and a reader run. The reader must never see a
+    /// change before every change with a lower sequence number.
+    @Test func aSlowCommitOnOneServerNeverLetsAReaderSkipAhead() async throws {
+        let database = try await TestPostgres.createDatabase()
+        let slow = try await PostgresSyncStorage.connect(database, logger: TestPostgres.logger) {
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        let fast = try await PostgresSyncStorage.connect(database, logger: TestPostgres.logger)
+        let progress = RaceProgress()
+        let seen = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for round in 0..<4 {
+                group.addTask {
+                    _ = try await slow.push([Changes.observation(site: "north", unit: "slow-\(round)")], by: Self.writer)
+                    progress.finished.add(1, ordering: .sequentiallyConsistent)
+                    return []
+                }
+                group.addTask {
+                    try await Task.sleep(for: .milliseconds(50))
+                    _ = try await fast.push([Changes.observation(site: "north", unit: "fast-\(round)")], by: Self.writer)
+                    progress.finished.add(1, ordering: .sequentiallyConsistent)
+                    return []
+                }
+            }
+            group.addTask {
+                var cursor: Int64 = 0
+                var sequences: [Int64] = []
+                while true {
+                    let done = progress.finished.load(ordering: .sequentiallyConsistent) == 8
+                    let page = try await fast.pull(after: cursor, limit: 100, for: Self.writer)
+                    sequences += page.changes.map(\.seq)
+                    cursor = page.cursor
+                    if done && !page.hasMore { return sequences }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+            var result: [Int64] = []
+            for try await sequences in group where !sequences.isEmpty { result = sequences }
+            return result
+        }
+        #expect(seen == Array(1...8), "every change seen once, none before a lower number")
+        slow.shutdown()
+        fast.shutdown()
+        await TestPostgres.dropDatabase(database)
     }
 }

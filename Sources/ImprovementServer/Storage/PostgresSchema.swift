@@ -98,7 +98,11 @@ enum PostgresSchema {
                 applied.insert(version)
             }
             if let newest = applied.max(), newest > migrations.last!.version {
-                throw StorageOpenError.newerSchema(found: newest, known: migrations.last!.version)
+                // Migrations only add, so an older server still works on a newer schema: during a
+                // rolling upgrade, and after a rollback to the previous binary.
+                logger.warning(
+                    "the database schema is newer than this server knows; running on it (migrations only add)",
+                    metadata: ["found": "\(newest)", "known": "\(migrations.last!.version)"])
             }
             for migration in migrations where !applied.contains(migration.version) {
                 try await PostgresTransaction.run(on: connection, logger: logger) { connection in

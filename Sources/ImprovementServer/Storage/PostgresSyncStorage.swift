@@ -22,10 +22,17 @@ package final class PostgresSyncStorage: SyncStorage {
     let location: PostgresLocation
     private let runner: Task<Void, Never>
     private let logger: Logger
+    /// Runs inside every push transaction just before it commits; tests use it to hold a
+    /// transaction open and show that no pull skips past it.
+    private let beforeCommit: (@Sendable () async throws -> Void)?
 
-    private init(location: PostgresLocation, maximumConnections: Int, logger: Logger) {
+    private init(
+        location: PostgresLocation, maximumConnections: Int, logger: Logger,
+        beforeCommit: (@Sendable () async throws -> Void)?
+    ) {
         self.location = location
         self.logger = logger
+        self.beforeCommit = beforeCommit
         let client = PostgresClient(
             configuration: location.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: logger)
         self.client = client
@@ -35,7 +42,8 @@ package final class PostgresSyncStorage: SyncStorage {
 
     /// Connects, checks the database answers and migrates its schema; then opens the pool.
     package static func connect(
-        _ location: PostgresLocation, maximumConnections: Int = 10, logger: Logger = Logger(label: "improve.postgres")
+        _ location: PostgresLocation, maximumConnections: Int = 10, logger: Logger = Logger(label: "improve.postgres"),
+        beforeCommit: (@Sendable () async throws -> Void)? = nil
     ) async throws -> PostgresSyncStorage {
         do {
             let connection = try await PostgresConnection.connect(
@@ -52,7 +60,8 @@ package final class PostgresSyncStorage: SyncStorage {
         } catch {
             throw StorageOpenError.unreachable(location.description, reason: Self.describe(error))
         }
-        return PostgresSyncStorage(location: location, maximumConnections: maximumConnections, logger: logger)
+        return PostgresSyncStorage(
+            location: location, maximumConnections: maximumConnections, logger: logger, beforeCommit: beforeCommit)
     }
 
     /// Closes the connection pool.
@@ -78,7 +87,9 @@ package final class PostgresSyncStorage: SyncStorage {
         try await client.withConnection { connection in
             try await PostgresTransaction.run(on: connection, logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.pushLock))", logger: logger)
-                return try await Self.push(changes, by: account, on: connection, logger: logger)
+                let outcome = try await Self.push(changes, by: account, on: connection, logger: logger)
+                try await beforeCommit?()
+                return outcome
             }
         }
     }

@@ -3,15 +3,11 @@ import Logging
 /// Why the server could not open its database.
 package enum StorageOpenError: Error, Equatable, CustomStringConvertible {
     case unreachable(String, reason: String)
-    case newerSchema(found: Int, known: Int)
 
     package var description: String {
         switch self {
         case .unreachable(let location, let reason):
             "Cannot use the database \(location): \(reason)"
-        case .newerSchema(let found, let known):
-            "The database has schema version \(found) but this improve-server knows only up to \(known): "
-                + "it was upgraded by a newer release. Run that release (or restore a backup from before the upgrade)."
         }
     }
 }
