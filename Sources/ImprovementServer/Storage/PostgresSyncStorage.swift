@@ -84,19 +84,24 @@ package final class PostgresSyncStorage: SyncStorage {
     // MARK: - Push
 
     package func push(_ changes: [Change], by account: Account) async throws -> PushOutcome {
-        try await client.withConnection { connection in
+        // Encoding happens before the transaction, so the lock is held for database work only.
+        var logged: [String: (fields: String, base: String)] = [:]
+        logged.reserveCapacity(changes.count)
+        for change in changes { logged[change.id] = PushMerge.loggedText(of: change) }
+        return try await client.withConnection { connection in
             try await PostgresTransaction.run(on: connection, logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.pushLock))", logger: logger)
-                let outcome = try await Self.push(changes, by: account, on: connection, logger: logger)
+                let outcome = try await Self.push(changes, logged: logged, by: account, on: connection, logger: logger)
                 try await beforeCommit?()
                 return outcome
             }
         }
     }
 
-    private static func push(_ changes: [Change], by account: Account, on connection: PostgresConnection, logger: Logger)
-        async throws -> PushOutcome
-    {
+    private static func push(
+        _ changes: [Change], logged: [String: (fields: String, base: String)], by account: Account,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> PushOutcome {
         var existing: Set<String> = []
         for try await id in try await connection.query(
             "SELECT id FROM sync_change WHERE id = ANY(\(changes.map(\.id)))", logger: logger
@@ -154,7 +159,7 @@ package final class PostgresSyncStorage: SyncStorage {
         }
         let outcome = try merge.finish(histories: histories)
 
-        try await insertChanges(merge.fresh, after: last, on: connection, logger: logger)
+        try await insertChanges(merge.fresh, logged: logged, after: last, on: connection, logger: logger)
         try await saveRecords(outcome.records, on: connection, logger: logger)
         let conflicts = outcome.conflicts.values.flatMap { $0 }
         try await insertConflicts(conflicts, on: connection, logger: logger)
@@ -165,9 +170,10 @@ package final class PostgresSyncStorage: SyncStorage {
     }
 
     /// Logs the batch's new changes with the sequence numbers after `last`, in batch order.
-    private static func insertChanges(_ changes: [Change], after last: Int64, on connection: PostgresConnection, logger: Logger)
-        async throws
-    {
+    private static func insertChanges(
+        _ changes: [Change], logged: [String: (fields: String, base: String)], after last: Int64,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
         var columns = (
             seq: [Int64](), id: [String](), replica: [String](), type: [String](), entity: [String](),
             site: [String](), hlc: [String](), author: [String](), fields: [String](), base: [String]()
@@ -182,7 +188,7 @@ package final class PostgresSyncStorage: SyncStorage {
             columns.site.append(change.site ?? "")
             columns.hlc.append(change.hlc.description)
             columns.author.append(change.author)
-            let text = PushMerge.loggedText(of: change)
+            let text = logged[change.id] ?? PushMerge.loggedText(of: change)
             columns.fields.append(text.fields)
             columns.base.append(text.base)
         }
@@ -290,36 +296,32 @@ package final class PostgresSyncStorage: SyncStorage {
     private static func conflicts(
         changedAfter after: Int64, through: Int64, sites: Set<String>?, on connection: PostgresConnection, logger: Logger
     ) async throws -> [Conflict] {
-        var types: [String] = []
-        var entities: [String] = []
-        var resolutionIDs: [String] = []
-        for try await (type, entity) in try await connection.query(
-            "SELECT DISTINCT type, entity FROM sync_change WHERE seq > \(after) AND seq <= \(through)", logger: logger
-        ).decode((String, String).self) {
-            types.append(type)
-            entities.append(entity)
-            if type == EntityType.resolution.name { resolutionIDs.append(entity) }
-        }
+        // The records the range touched stay in the database: no round trip of a page's worth of keys.
+        let touched = """
+            WITH touched AS (SELECT DISTINCT type, entity FROM sync_change WHERE seq > \(after) AND seq <= \(through))
+            """
         var found: [String: Conflict] = [:]
         for try await (id, kind, type, entity, site, field, wv, wa, wh, lv, la, lh) in try await connection.query(
             """
+            \(unescaped: touched)
             SELECT c.id, c.kind, c.type, c.entity, c.site, c.field, c.winner_value, c.winner_author, c.winner_hlc,
                 c.loser_value, c.loser_author, c.loser_hlc
             FROM sync_conflict c
-            WHERE c.id = ANY(\(resolutionIDs)::text[])
-                OR (c.type, c.entity) IN (SELECT * FROM unnest(\(types)::text[], \(entities)::text[]))
+            WHERE (c.type, c.entity) IN (SELECT type, entity FROM touched)
+                OR c.id IN (SELECT entity FROM touched WHERE type = 'resolution')
             """, logger: logger
         ).decode((String, String, String, String, String?, String, String, String, String, String, String, String).self) {
             found[id] = try Conflict(
                 id: id, kind: kind, type: type, entity: entity, site: site, field: field, winnerValueJSON: wv,
                 winnerAuthor: wa, winnerHLC: wh, loserValueJSON: lv, loserAuthor: la, loserHLC: lh)
         }
-        let named = Array(found.keys) + resolutionIDs
         for try await (id, values) in try await connection.query(
             """
+            \(unescaped: touched)
             SELECT r.entity, r.vals FROM sync_record r
-            WHERE r.type = 'resolution' AND (r.entity = ANY(\(named)::text[])
-                OR (r.target_type, r.target_entity) IN (SELECT * FROM unnest(\(types)::text[], \(entities)::text[])))
+            WHERE r.type = 'resolution' AND (r.entity = ANY(\(Array(found.keys))::text[])
+                OR r.entity IN (SELECT entity FROM touched WHERE type = 'resolution')
+                OR (r.target_type, r.target_entity) IN (SELECT type, entity FROM touched))
             """, logger: logger
         ).decode((String, String).self) {
             if found[id] != nil {
