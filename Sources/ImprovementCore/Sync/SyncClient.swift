@@ -109,19 +109,8 @@ public struct SyncClient: Sendable {
             } catch {
                 throw .badResponse("the device store could not be read: \(error)")
             }
-            let answer = try await send("GET", path: "/v1/pull?after=\(cursor)&limit=\(pullPageSize)", body: nil)
-            guard case .object(let object) = answer, case .array(let rawChanges)? = object["changes"],
-                case .number(let next)? = object["cursor"], case .bool(let hasMore)? = object["hasMore"]
-            else { throw .badResponse("the pull answer lacks changes, cursor or hasMore") }
-            var changes: [Change] = []
-            changes.reserveCapacity(rawChanges.count)
-            for (index, raw) in rawChanges.enumerated() {
-                do {
-                    changes.append(try ChangeWire.change(from: raw, path: "changes[\(index)]", allowSeq: true).change)
-                } catch {
-                    throw .badResponse(error.description)
-                }
-            }
+            let data = try await exchange("GET", path: "/v1/pull?after=\(cursor)&limit=\(pullPageSize)", body: nil)
+            let (changes, next, hasMore) = try Self.page(data)
             do {
                 try store.applyPulled(changes, cursor: Int64(next))
             } catch {
@@ -134,7 +123,41 @@ public struct SyncClient: Sendable {
         }
     }
 
+    /// Reads a pull answer: directly when it is well formed, else with the general parser, which says what is wrong.
+    static func page(_ data: Data) throws(SyncError) -> (changes: [Change], cursor: Double, hasMore: Bool) {
+        if let page = JSONParser.decodePull(data, maxDepth: 16) { return page }
+        let answer: JSONValue
+        do {
+            answer = try JSONParser.parse(data, maxDepth: 16)
+        } catch {
+            throw .badResponse("HTTP 200 with a body that is not JSON")
+        }
+        guard case .object(let object) = answer, case .array(let rawChanges)? = object["changes"],
+            case .number(let next)? = object["cursor"], case .bool(let hasMore)? = object["hasMore"]
+        else { throw .badResponse("the pull answer lacks changes, cursor or hasMore") }
+        var changes: [Change] = []
+        changes.reserveCapacity(rawChanges.count)
+        for (index, raw) in rawChanges.enumerated() {
+            do {
+                changes.append(try ChangeWire.change(from: raw, path: "changes[\(index)]", allowSeq: true).change)
+            } catch {
+                throw .badResponse(error.description)
+            }
+        }
+        return (changes, next, hasMore)
+    }
+
     private func send(_ method: String, path: String, body: Data?) async throws(SyncError) -> JSONValue {
+        let data = try await exchange(method, path: path, body: body)
+        do {
+            return try JSONParser.parse(data, maxDepth: 16)
+        } catch {
+            throw .badResponse("HTTP 200 with a body that is not JSON")
+        }
+    }
+
+    /// Sends a request and returns the body of a 200 answer; any other answer becomes its error.
+    private func exchange(_ method: String, path: String, body: Data?) async throws(SyncError) -> Data {
         guard let url = URL(string: server.absoluteString.trimmingSuffix("/") + path) else {
             throw .network("the server address \(server) is not a URL")
         }
@@ -153,6 +176,7 @@ public struct SyncClient: Sendable {
             throw .network(error.localizedDescription)
         }
         guard let status = (response as? HTTPURLResponse)?.statusCode else { throw .badResponse("no HTTP status") }
+        guard status != 200 else { return data }
         let document: JSONValue
         do {
             document = try JSONParser.parse(data, maxDepth: 16)
@@ -160,7 +184,6 @@ public struct SyncClient: Sendable {
             if status >= 500 { throw .server(status: status, message: "") }
             throw .badResponse("HTTP \(status) with a body that is not JSON")
         }
-        guard status != 200 else { return document }
         var code = ""
         var message = ""
         var serverMillis: Int64?
