@@ -117,11 +117,7 @@ public final class ImprovementStore: Sendable {
             // that creates a record and then edits it is judged correctly; a refusal anywhere
             // rolls the whole transaction back.
             for change in changes {
-                let current = try writer.currentState(of: change)
-                try authorize(change, current.map { state in
-                    EntityType.named(change.type).map { $0.site(id: change.entity, fields: state.values) } ?? nil
-                })
-                if try writer.apply(change, current: .some(current)) {
+                if try writer.applyRemote(change, authorize: authorize) {
                     report.applied.append(change.id)
                 } else {
                     report.duplicates.append(change.id)
