@@ -102,29 +102,52 @@ public struct SyncClient: Sendable {
     @discardableResult
     public func pull(report: @Sendable (Progress) -> Void = { _ in }) async throws(SyncError) -> Progress {
         var progress = Progress()
+        let start: Int64
+        do {
+            start = try store.pullCursor()
+        } catch {
+            throw .badResponse("the device store could not be read: \(error)")
+        }
+        var page = try await fetchPage(after: start)
         while true {
-            let cursor: Int64
+            // The next page is fetched and decoded while this one is applied, so the network and
+            // the database work overlap; only applied pages move the stored cursor.
+            let cursor = Int64(page.cursor)
+            let hasMore = page.hasMore
+            async let following = nextPage(after: cursor, if: hasMore)
             do {
-                cursor = try store.pullCursor()
-            } catch {
-                throw .badResponse("the device store could not be read: \(error)")
-            }
-            let data = try await exchange("GET", path: "/v1/pull?after=\(cursor)&limit=\(pullPageSize)", body: nil)
-            let (changes, next, hasMore) = try Self.page(data)
-            do {
-                try store.applyPulled(changes, cursor: Int64(next))
+                try store.applyPulled(page.changes, cursor: cursor)
             } catch {
                 throw .badResponse("a pulled change could not be applied: \(error)")
             }
-            progress.pulled += changes.count
+            progress.pulled += page.changes.count
             progress.pages += 1
             report(progress)
-            if !hasMore { return progress }
+            guard let next = await following else { return progress }
+            page = try next.get()
+        }
+    }
+
+    /// One decoded pull answer.
+    private typealias Page = (changes: [Change], cursor: Double, hasMore: Bool)
+
+    private func fetchPage(after cursor: Int64) async throws(SyncError) -> Page {
+        let data = try await exchange("GET", path: "/v1/pull?after=\(cursor)&limit=\(pullPageSize)", body: nil)
+        return try Self.page(data)
+    }
+
+    /// The page after `cursor` when there is one, with its error as a value (for `async let`).
+    private func nextPage(after cursor: Int64, if hasMore: Bool) async -> Result<Page, SyncError>? {
+        guard hasMore else { return nil }
+        do {
+            return .success(try await fetchPage(after: cursor))
+        } catch {
+            return .failure(error)
         }
     }
 
     /// Reads a pull answer: directly when it is well formed, else with the general parser, which says what is wrong.
-    static func page(_ data: Data) throws(SyncError) -> (changes: [Change], cursor: Double, hasMore: Bool) {
+    private static func page(_ data: Data) throws(SyncError) -> Page {
         if let page = JSONParser.decodePull(data, maxDepth: 16) { return page }
         let answer: JSONValue
         do {
