@@ -105,12 +105,17 @@ public final class ImprovementStore: Sendable {
 
     /// Applies changes from other replicas after `authorize` accepted each of them, in the same
     /// transaction: a refusal of any change leaves the store untouched.
+    ///
+    /// - Parameter rulesChecked: true when the caller has already run `ChangeRules.check` on
+    ///   every change (the server's push route does, to answer in the protocol's order of checks).
     package func apply(
-        _ changes: [Change], authorize: (Change, _ storedSite: String??) throws -> Void
+        _ changes: [Change], rulesChecked: Bool = false, authorize: (Change, _ storedSite: String??) throws -> Void
     ) throws -> ApplyReport {
         try database.write { db in
             let writer = try StoreWriter(db: db, replica: replica, author: "", options: options)
-            for change in changes { try writer.checkRemote(change) }
+            if !rulesChecked {
+                for change in changes { try writer.checkRemote(change) }
+            }
             let conflictsBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts") ?? 0
             var report = ApplyReport()
             // Each change is authorised against the store as it stands just before it, so a batch
