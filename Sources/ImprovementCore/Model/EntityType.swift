@@ -54,6 +54,9 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
 
     func spec(_ name: String) -> FieldSpec? { positions[name].map { fields[$0] } }
 
+    /// The column kind of a field of this type; nil for fields it does not define.
+    func kind(of name: String) -> ColumnKind? { positions[name].map { fields[$0].kind } }
+
     public static let site = EntityType(
         name: "site", table: "site", fields: [.text("name")], scope: .ownID, immutable: [])
     public static let unit = EntityType(

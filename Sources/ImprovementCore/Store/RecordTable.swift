@@ -1,7 +1,10 @@
 import GRDB
 
 /// SQL and row mapping for one record type's table, derived once from its `EntityType`.
-struct RecordTable: Sendable {
+///
+/// A class: it is looked up for every change merged, and copying a struct of strings and
+/// collections costs a retain and release for each of them.
+final class RecordTable: Sendable {
     let type: EntityType
     let selectByID: String
     let upsert: String
