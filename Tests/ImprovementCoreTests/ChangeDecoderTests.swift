@@ -25,7 +25,8 @@ struct ChangeDecoderTests {
             let changes = (0..<Int.random(in: 1...4, using: &random)).map { _ in WireGen.change(using: &random) }
             let plain = Bool.random(using: &random)
             let body = WireGen.pushBody(changes, plain: plain, using: &random)
-            let reference = try #require(Reference.push(Array(body.utf8)), "seed \(seed): the general path refused \(body)")
+            let reference = try #require(
+                Reference.push(Array(body.utf8)), "seed \(seed): the general path refused \(body)")
             #expect(reference.changes == changes, "seed \(seed): generator and general path disagree on \(body)")
             let fast = JSONParser.decodePush(Array(body.utf8))
             #expect(fast?.replica == reference.replica && fast?.changes == reference.changes, "seed \(seed): \(body)")
@@ -46,8 +47,10 @@ struct ChangeDecoderTests {
             var random = SeededRandom(seed: seed)
             let changes = (0..<Int.random(in: 0...4, using: &random)).map { _ in WireGen.change(using: &random) }
             let body = WireGen.pullAnswer(changes, plain: Bool.random(using: &random), using: &random)
-            let reference = try #require(Reference.pull(Array(body.utf8)), "seed \(seed): the general path refused \(body)")
-            #expect(reference.changes == changes, "seed \(seed): \(Self.difference(reference.changes, changes)) in \(body)")
+            let reference = try #require(
+                Reference.pull(Array(body.utf8)), "seed \(seed): the general path refused \(body)")
+            #expect(
+                reference.changes == changes, "seed \(seed): \(Self.difference(reference.changes, changes)) in \(body)")
             let fast = JSONParser.decodePull(Array(body.utf8), maxDepth: 16)
             #expect(
                 fast?.changes == reference.changes && fast?.cursor == reference.cursor
@@ -78,7 +81,8 @@ struct ChangeDecoderTests {
                 if reference == nil { refused += 1 }
                 if let fast {
                     let shown = String(decoding: bytes, as: UTF8.self)
-                    let reference = try #require(reference, "seed \(seed): fast path accepted a refused answer: \(shown)")
+                    let reference = try #require(
+                        reference, "seed \(seed): fast path accepted a refused answer: \(shown)")
                     #expect(
                         fast.changes == reference.changes && fast.cursor == reference.cursor
                             && fast.hasMore == reference.hasMore, "seed \(seed): \(shown)")
@@ -91,7 +95,9 @@ struct ChangeDecoderTests {
                 if let fast {
                     let shown = String(decoding: bytes, as: UTF8.self)
                     let reference = try #require(reference, "seed \(seed): fast path accepted a refused body: \(shown)")
-                    #expect(fast.replica == reference.replica && fast.changes == reference.changes, "seed \(seed): \(shown)")
+                    #expect(
+                        fast.replica == reference.replica && fast.changes == reference.changes, "seed \(seed): \(shown)"
+                    )
                     for change in fast.changes { try Self.checkCanonicalText(change, seed: seed) }
                 }
             }
@@ -114,7 +120,8 @@ struct ChangeDecoderTests {
     }
 
     @Test func nonCanonicalFieldsAreDecodedButNotKeptAsText() throws {
-        let body = #"{"changes":[{"id":"c","replica":"r","type":"observation","entity":"x","hlc":"0001780315100000-00000-r","author":"a","fields":{"value":4.0,"note":"\u0041"},"base":{}}],"replica":"r"}"#
+        let body =
+            #"{"changes":[{"id":"c","replica":"r","type":"observation","entity":"x","hlc":"0001780315100000-00000-r","author":"a","fields":{"value":4.0,"note":"\u0041"},"base":{}}],"replica":"r"}"#
         let decoded = try #require(JSONParser.decodePush(Array(body.utf8)))
         let change = try #require(decoded.changes.first)
         #expect(change.fields == ["value": .number(4), "note": .text("A")])
@@ -140,7 +147,8 @@ struct ChangeDecoderTests {
         for (a, b) in zip(left, right) where a != b {
             if a.fields != b.fields {
                 let keys = Set(a.fields.keys).union(b.fields.keys).filter { a.fields[$0] != b.fields[$0] }
-                return "fields \(keys.map { "\($0.debugDescription): \(String(describing: a.fields[$0])) / \(String(describing: b.fields[$0]))" })"
+                return
+                    "fields \(keys.map { "\($0.debugDescription): \(String(describing: a.fields[$0])) / \(String(describing: b.fields[$0]))" })"
             }
             if a.base != b.base { return "base \(a.base) / \(b.base)" }
             return "\(a) / \(b)"
@@ -205,7 +213,8 @@ enum WireGen {
         let replica = ["r1", "ward-7", "device-12"].randomElement(using: &random)!
         func hlc() -> HLC {
             HLC(
-                millis: Int64.random(in: 0...1_800_000_000_000, using: &random), counter: Int.random(in: 0...99, using: &random),
+                millis: Int64.random(in: 0...1_800_000_000_000, using: &random),
+                counter: Int.random(in: 0...99, using: &random),
                 replica: replica)
         }
         var fields: FieldMap = [:]
@@ -232,16 +241,21 @@ enum WireGen {
 
     static func pushBody<R: RandomNumberGenerator>(_ changes: [Change], plain: Bool, using random: inout R) -> String {
         let list = changes.map { render($0, seq: nil, plain: plain, using: &random) }
-        var members = ["\"changes\":[" + list.joined(separator: space(plain, &random) + ",") + "]", "\"replica\":\"r1\""]
+        var members = [
+            "\"changes\":[" + list.joined(separator: space(plain, &random) + ",") + "]", "\"replica\":\"r1\"",
+        ]
         if !plain, Bool.random(using: &random) { members.reverse() }
         return "{" + members.joined(separator: ",") + "}"
     }
 
-    static func pullAnswer<R: RandomNumberGenerator>(_ changes: [Change], plain: Bool, using random: inout R) -> String {
+    static func pullAnswer<R: RandomNumberGenerator>(_ changes: [Change], plain: Bool, using random: inout R) -> String
+    {
         let list = changes.enumerated().map { render($1, seq: Int64($0 + 1), plain: plain, using: &random) }
         var members = [
-            "\"changes\":[" + list.joined(separator: ",") + "]", "\"conflicts\":[{\"id\":\"k\",\"winner\":{\"value\":[1,{}]}}]",
-            "\"cursor\":\(changes.count)", "\"hasMore\":\(Bool.random(using: &random))", "\"serverTime\":\"2026-06-01T12:00:00.000Z\"",
+            "\"changes\":[" + list.joined(separator: ",") + "]",
+            "\"conflicts\":[{\"id\":\"k\",\"winner\":{\"value\":[1,{}]}}]",
+            "\"cursor\":\(changes.count)", "\"hasMore\":\(Bool.random(using: &random))",
+            "\"serverTime\":\"2026-06-01T12:00:00.000Z\"",
             "\"later\":null",
         ]
         if !plain { members.shuffle(using: &random) }
@@ -249,15 +263,19 @@ enum WireGen {
     }
 
     /// Canonical text when `plain`, else shuffled keys, whitespace, escapes and other spellings of numbers.
-    static func render<R: RandomNumberGenerator>(_ change: Change, seq: Int64?, plain: Bool, using random: inout R) -> String {
+    static func render<R: RandomNumberGenerator>(_ change: Change, seq: Int64?, plain: Bool, using random: inout R)
+        -> String
+    {
         if plain {
             var out = ""
             ChangeWire.append(change, seq: seq, to: &out)
             return out
         }
         var members: [(String, String)] = [
-            ("id", string(change.id, plain: false, &random)), ("replica", string(change.replica, plain: false, &random)),
-            ("type", string(change.type, plain: false, &random)), ("entity", string(change.entity, plain: false, &random)),
+            ("id", string(change.id, plain: false, &random)),
+            ("replica", string(change.replica, plain: false, &random)),
+            ("type", string(change.type, plain: false, &random)),
+            ("entity", string(change.entity, plain: false, &random)),
             ("hlc", string(change.hlc.description, plain: false, &random)),
             ("author", string(change.author, plain: false, &random)),
         ]
@@ -269,7 +287,9 @@ enum WireGen {
         var fields = change.fields.map { ($0.key, value($0.value, &random)) }
         fields.shuffle(using: &random)
         members.append(("fields", object(fields, &random)))
-        var base = change.base.map { ($0.key, $0.value.map { string($0.description, plain: false, &random) } ?? "null") }
+        var base = change.base.map {
+            ($0.key, $0.value.map { string($0.description, plain: false, &random) } ?? "null")
+        }
         base.shuffle(using: &random)
         if !base.isEmpty || Bool.random(using: &random) {
             members.append(("base", base.isEmpty && Bool.random(using: &random) ? "null" : object(base, &random)))

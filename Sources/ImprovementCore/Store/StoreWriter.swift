@@ -245,7 +245,8 @@ public final class StoreWriter: ValidationContext {
         // Creating the record first and authorising after is safe: a refusal rolls the whole
         // transaction back. It saves reading the row for the common case of a new record.
         guard try logChange(change) else {
-            try authorize(change, try table.load(statements, id: change.entity).map { type.site(id: change.entity, fields: $0.values) })
+            let current = try table.load(statements, id: change.entity)
+            try authorize(change, current.map { type.site(id: change.entity, fields: $0.values) })
             return false
         }
         if change.replica != replica { clock.receive(change.hlc) }

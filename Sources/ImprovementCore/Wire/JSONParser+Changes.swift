@@ -151,7 +151,15 @@ extension JSONParser {
 
     /// The keys of a change, as bits, to find missing and repeated ones without building strings.
     private enum Key: UInt16 {
-        case id = 1, replica = 2, type = 4, entity = 8, site = 16, hlc = 32, author = 64, fields = 128, base = 256
+        case id = 1
+        case replica = 2
+        case type = 4
+        case entity = 8
+        case site = 16
+        case hlc = 32
+        case author = 64
+        case fields = 128
+        case base = 256
         case seq = 512
 
         static let required: UInt16 = 1 | 2 | 4 | 8 | 32 | 64 | 128
