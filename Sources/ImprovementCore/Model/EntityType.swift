@@ -54,6 +54,9 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
 
     func spec(_ name: String) -> FieldSpec? { positions[name].map { fields[$0] } }
 
+    /// The column kind of a field of this type; nil for fields it does not define.
+    func kind(of name: String) -> ColumnKind? { positions[name].map { fields[$0].kind } }
+
     public static let site = EntityType(
         name: "site", table: "site", fields: [.text("name")], scope: .ownID, immutable: [])
     public static let unit = EntityType(
@@ -121,7 +124,10 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
         .site, .unit, .programme, .driver, .measure, .observation, .annotation, .pdsa, .story, .resolution,
     ]
 
-    public static func named(_ name: String) -> EntityType? { all.first { $0.name == name } }
+    /// Looked up for every change merged or checked: a hash lookup, not a scan that copies each type.
+    public static func named(_ name: String) -> EntityType? { byName[name] }
+
+    private static let byName: [String: EntityType] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
     /// The site a record with these fields belongs to, or nil for a global definition.
     func site(id: String, fields: FieldMap) -> String? {

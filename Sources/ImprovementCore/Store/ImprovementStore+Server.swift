@@ -83,6 +83,8 @@ extension ImprovementStore {
     /// unless `sites` is nil; ordered by the losing write's clock, then id.
     package func conflicts(changedAfter after: Int64, through: Int64, sites: Set<String>?) throws -> [Conflict] {
         try read { db in
+            // Most pages touch no record with a conflict; with none at all there is nothing to look up.
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM conflicts)") == true else { return [] }
             let touched = try Row.fetchAll(
                 db, sql: "SELECT DISTINCT type, entity FROM changes WHERE seq > ? AND seq <= ?", arguments: [after, through])
             var entities: Set<String> = []

@@ -105,23 +105,24 @@ public final class ImprovementStore: Sendable {
 
     /// Applies changes from other replicas after `authorize` accepted each of them, in the same
     /// transaction: a refusal of any change leaves the store untouched.
+    ///
+    /// - Parameter rulesChecked: true when the caller has already run `ChangeRules.check` on
+    ///   every change (the server's push route does, to answer in the protocol's order of checks).
     package func apply(
-        _ changes: [Change], authorize: (Change, _ storedSite: String??) throws -> Void
+        _ changes: [Change], rulesChecked: Bool = false, authorize: (Change, _ storedSite: String??) throws -> Void
     ) throws -> ApplyReport {
         try database.write { db in
             let writer = try StoreWriter(db: db, replica: replica, author: "", options: options)
-            for change in changes { try writer.checkRemote(change) }
+            if !rulesChecked {
+                for change in changes { try writer.checkRemote(change) }
+            }
             let conflictsBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts") ?? 0
             var report = ApplyReport()
             // Each change is authorised against the store as it stands just before it, so a batch
             // that creates a record and then edits it is judged correctly; a refusal anywhere
             // rolls the whole transaction back.
             for change in changes {
-                let current = try writer.currentState(of: change)
-                try authorize(change, current.map { state in
-                    EntityType.named(change.type).map { $0.site(id: change.entity, fields: state.values) } ?? nil
-                })
-                if try writer.apply(change, current: .some(current)) {
+                if try writer.applyRemote(change, authorize: authorize) {
                     report.applied.append(change.id)
                 } else {
                     report.duplicates.append(change.id)

@@ -28,7 +28,16 @@ final class RawStatement {
             sqlite3_bind_null(handle, index)
             return
         }
-        sqlite3_bind_text(handle, index, text, Int32(text.utf8.count), RawStatement.transient)
+        // Through the UTF-8 storage: passing the String itself would copy it into a C string first.
+        // (A nil pointer would bind NULL, so an empty string takes the plain path.)
+        let bound = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+            base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
+                _ = sqlite3_bind_text(handle, index, chars, Int32(bytes.count), RawStatement.transient)
+            }
+            return true
+        }
+        if bound != true { sqlite3_bind_text(handle, index, text, Int32(text.utf8.count), RawStatement.transient) }
     }
 
     func bind(_ index: Int32, _ number: Double?) {

@@ -1,7 +1,10 @@
 import GRDB
 
 /// SQL and row mapping for one record type's table, derived once from its `EntityType`.
-struct RecordTable: Sendable {
+///
+/// A class: it is looked up for every change merged, and copying a struct of strings and
+/// collections costs a retain and release for each of them.
+final class RecordTable: Sendable {
     let type: EntityType
     let selectByID: String
     let upsert: String
@@ -58,34 +61,44 @@ struct RecordTable: Sendable {
     /// Inserts a record whose fields were all written by one change, unless one with this id
     /// exists; true when it was inserted.
     func insertIfAbsent(_ statements: StatementCache, id: String, fields: FieldMap, version: HLC) throws -> Bool {
-        var state = EntityState()
-        state.values = fields
-        let versions: String
-        if fields.count == type.fields.count, fields.keys.allSatisfy({ type.spec($0) != nil }) {
-            versions = "{\"*\":\"" + version.description + "\"}"  // VersionsCoding's compact form
-        } else {
-            for field in fields.keys { state.versions[field] = version }
-            versions = VersionsCoding.encode(state.versions, type: type)
+        // One pass over the columns both binds the values and finds whether the change wrote
+        // exactly the type's fields (then one shared version, in the compact form).
+        let statement = try statements.prepared(insertNew)
+        statement.bind(1, id)
+        statement.bind(2, fields[EntityType.deletedField] == .bool(true) ? 1 : 0)
+        var known = 0
+        for (index, spec) in type.fields.enumerated() {
+            let value = fields[spec.name]
+            if value != nil { known += 1 }
+            bind(value, kind: spec.kind, at: Int32(index + 4), to: statement)
         }
-        return try write(statements, sql: insertNew, id: id, state: state, versions: versions) > 0
+        if known == fields.count, known == type.fields.count {
+            statement.bind(3, "{\"*\":\"" + version.description + "\"}")  // VersionsCoding's compact form
+        } else {
+            var versions: [String: HLC] = [:]
+            for field in fields.keys { versions[field] = version }
+            statement.bind(3, VersionsCoding.encode(versions, type: type))
+        }
+        return try statement.execute() > 0
+    }
+
+    private func bind(_ value: FieldValue?, kind: ColumnKind, at position: Int32, to statement: RawStatement) {
+        switch (value, kind) {
+        case (.text(let text)?, .text): statement.bind(position, text)
+        case (.number(let number)?, .number): statement.bind(position, number)
+        case (.bool(let flag)?, .bool): statement.bind(position, flag ? 1 : 0)
+        default: statement.bind(position, nil as Double?)
+        }
     }
 
     @discardableResult
-    private func write(
-        _ statements: StatementCache, sql: String, id: String, state: EntityState, versions: String? = nil
-    ) throws -> Int {
+    private func write(_ statements: StatementCache, sql: String, id: String, state: EntityState) throws -> Int {
         let statement = try statements.prepared(sql)
         statement.bind(1, id)
         statement.bind(2, state.isDeleted ? 1 : 0)
-        statement.bind(3, versions ?? VersionsCoding.encode(state.versions, type: type))
+        statement.bind(3, VersionsCoding.encode(state.versions, type: type))
         for (index, spec) in type.fields.enumerated() {
-            let position = Int32(index + 4)
-            switch (state.values[spec.name], spec.kind) {
-            case (.text(let text)?, .text): statement.bind(position, text)
-            case (.number(let number)?, .number): statement.bind(position, number)
-            case (.bool(let flag)?, .bool): statement.bind(position, flag ? 1 : 0)
-            default: statement.bind(position, nil as Double?)
-            }
+            bind(state.values[spec.name], kind: spec.kind, at: Int32(index + 4), to: statement)
         }
         return try statement.execute()
     }

@@ -221,7 +221,53 @@ public final class StoreWriter: ValidationContext {
         if change.replica != replica { clock.receive(change.hlc) }
         // A type this version does not know stays in the log, to be merged after an upgrade.
         guard let type = EntityType.named(change.type), let table = RecordTable.all[type.name] else { return true }
-        let current = try known ?? table.load(statements, id: change.entity)
+        // Most pulled changes create their record: insert it outright, which saves reading the row.
+        if known == nil, Self.mayCreate(change),
+            try table.insertIfAbsent(statements, id: change.entity, fields: change.fields, version: change.hlc)
+        {
+            return true
+        }
+        try merge(change, type: type, table: table, current: known ?? table.load(statements, id: change.entity))
+        return true
+    }
+
+    /// Applies a change from another replica once `authorize` accepted it, judged against the
+    /// record as it stands just before it. Returns false for a change the log already holds.
+    func applyRemote(_ change: Change, authorize: (Change, _ storedSite: String??) throws -> Void) throws -> Bool {
+        guard let type = EntityType.named(change.type), let table = RecordTable.all[type.name], Self.mayCreate(change)
+        else {
+            let current = try currentState(of: change)
+            try authorize(change, current.map { state in
+                EntityType.named(change.type).map { $0.site(id: change.entity, fields: state.values) } ?? nil
+            })
+            return try apply(change, current: .some(current))
+        }
+        // Creating the record first and authorising after is safe: a refusal rolls the whole
+        // transaction back. It saves reading the row for the common case of a new record.
+        guard try logChange(change) else {
+            let current = try table.load(statements, id: change.entity)
+            try authorize(change, current.map { type.site(id: change.entity, fields: $0.values) })
+            return false
+        }
+        if change.replica != replica { clock.receive(change.hlc) }
+        if try table.insertIfAbsent(statements, id: change.entity, fields: change.fields, version: change.hlc) {
+            try authorize(change, nil)
+            return true
+        }
+        let current = try table.load(statements, id: change.entity)
+        try authorize(change, current.map { type.site(id: change.entity, fields: $0.values) })
+        try merge(change, type: type, table: table, current: current)
+        return true
+    }
+
+    /// True when the change could be the first write of its record (no deletion, no version seen):
+    /// then, if the record is absent, merging it is inserting its fields.
+    private static func mayCreate(_ change: Change) -> Bool {
+        change.fields[EntityType.deletedField] == nil && change.base.values.allSatisfy { $0 == nil }
+    }
+
+    /// Merges a logged change into its record's current state.
+    private func merge(_ change: Change, type: EntityType, table: RecordTable, current: EntityState?) throws {
         if try canFastForward(change, type: type, current: current) {
             var state = current ?? EntityState()
             for (field, value) in change.fields {
@@ -232,7 +278,6 @@ public final class StoreWriter: ValidationContext {
         } else {
             try rederive(type, table: table, id: change.entity)
         }
-        return true
     }
 
     /// Appends a change to the log; false when the log already holds it.
@@ -250,8 +295,8 @@ public final class StoreWriter: ValidationContext {
         insert.bind(5, change.site)
         insert.bind(6, change.hlc.description)
         insert.bind(7, change.author)
-        insert.bind(8, CanonicalJSON.object(change.fields))
-        insert.bind(9, CanonicalJSON.object(change.base))
+        insert.bind(8, change.fieldsJSON)
+        insert.bind(9, change.baseJSON)
         return try insert.execute() > 0
     }
 

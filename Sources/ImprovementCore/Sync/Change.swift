@@ -13,8 +13,15 @@ public struct Change: Hashable, Sendable {
     public var site: String?
     public var hlc: HLC
     public var author: String
-    public var fields: FieldMap
-    public var base: [String: HLC?]
+    public var fields: FieldMap {
+        didSet { canonical = nil }
+    }
+    public var base: [String: HLC?] {
+        didSet { canonical = nil }
+    }
+    /// `fields` and `base` as canonical JSON, kept when the change arrived in that form: the log
+    /// stores this text, so a received change need not be encoded again. Not part of equality.
+    package var canonical: CanonicalText?
 
     public init(
         id: String, replica: String, type: String, entity: String, site: String?, hlc: HLC, author: String,
@@ -29,6 +36,37 @@ public struct Change: Hashable, Sendable {
         self.author = author
         self.fields = fields
         self.base = base
+    }
+
+    /// The canonical JSON of a change's `fields` and `base`, exactly as `CanonicalJSON.object` writes them.
+    package struct CanonicalText: Sendable {
+        package var fields: String
+        package var base: String
+    }
+
+    /// The canonical JSON of `fields`, as the log stores it.
+    package var fieldsJSON: String { canonical?.fields ?? CanonicalJSON.object(fields) }
+
+    /// The canonical JSON of `base`, as the log stores it.
+    package var baseJSON: String { canonical?.base ?? CanonicalJSON.object(base) }
+
+    // Equality and hashing are by content: the cached text is a by-product of how the change arrived.
+    public static func == (lhs: Change, rhs: Change) -> Bool {
+        lhs.id == rhs.id && lhs.replica == rhs.replica && lhs.type == rhs.type && lhs.entity == rhs.entity
+            && lhs.site == rhs.site && lhs.hlc == rhs.hlc && lhs.author == rhs.author && lhs.fields == rhs.fields
+            && lhs.base == rhs.base
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(id)
+        hasher.combine(replica)
+        hasher.combine(type)
+        hasher.combine(entity)
+        hasher.combine(site)
+        hasher.combine(hlc)
+        hasher.combine(author)
+        hasher.combine(fields)
+        hasher.combine(base)
     }
 
     /// True when the change deletes its record.

@@ -21,7 +21,7 @@ package enum ChangeRules {
             }
             if field == EntityType.deletedField {
                 guard value.bool != nil else { throw refuse("\(field) must be true or false") }
-            } else if let spec = type?.spec(field), !RecordTable.accepts(value, kind: spec.kind) {
+            } else if let kind = type?.kind(of: field), !RecordTable.accepts(value, kind: kind) {
                 throw refuse("\(field) has the wrong kind of value for a \(change.type)")
             }
         }

@@ -126,22 +126,30 @@ public struct PhysicalClock: Sendable {
 /// A value type on purpose: the store keeps its state in the database and runs a generator
 /// inside each write transaction, so two processes sharing a file never hand out the same stamp.
 public struct HLCGenerator: Sendable {
-    public private(set) var last: HLC
+    // Kept as numbers: a merge absorbs one remote stamp per change, and encoding an `HLC` each
+    // time would cost more than the clock arithmetic. `last` builds the stamp when asked.
+    private var millis: Int64
+    private var counter: Int
+    private let replica: String
     private let physical: PhysicalClock
 
+    /// The latest timestamp handed out or absorbed.
+    public var last: HLC { HLC(millis: millis, counter: counter, replica: replica) }
+
     public init(replica: String, last: HLC?, physical: PhysicalClock) {
-        self.last = last.map { HLC(millis: $0.millis, counter: $0.counter, replica: replica) }
-            ?? HLC(millis: 0, counter: 0, replica: replica)
+        self.millis = last?.millis ?? 0
+        self.counter = last?.counter ?? 0
+        self.replica = replica
         self.physical = physical
     }
 
     /// A new timestamp for a local event, later than every timestamp seen so far.
     public mutating func tick() -> HLC {
         let now = physical.nowMillis()
-        if now > last.millis {
-            last = HLC(millis: now, counter: 0, replica: last.replica)
+        if now > millis {
+            (millis, counter) = (now, 0)
         } else {
-            last = next(after: last.millis, counter: last.counter)
+            advance(from: millis, counter: counter)
         }
         return last
     }
@@ -149,22 +157,20 @@ public struct HLCGenerator: Sendable {
     /// Absorbs a timestamp received from another replica so later local stamps sort after it.
     public mutating func receive(_ remote: HLC) {
         let now = physical.nowMillis()
-        let wall = max(now, last.millis, remote.millis)
-        if wall == last.millis && wall == remote.millis {
-            last = next(after: wall, counter: max(last.counter, remote.counter))
-        } else if wall == last.millis {
-            last = next(after: wall, counter: last.counter)
+        let wall = max(now, millis, remote.millis)
+        if wall == millis && wall == remote.millis {
+            advance(from: wall, counter: max(counter, remote.counter))
+        } else if wall == millis {
+            advance(from: wall, counter: counter)
         } else if wall == remote.millis {
-            last = next(after: wall, counter: remote.counter)
+            advance(from: wall, counter: remote.counter)
         } else {
-            last = HLC(millis: wall, counter: 0, replica: last.replica)
+            (millis, counter) = (wall, 0)
         }
     }
 
-    private func next(after millis: Int64, counter: Int) -> HLC {
+    private mutating func advance(from millis: Int64, counter: Int) {
         // The counter is fixed width; on overflow borrow a millisecond rather than break ordering.
-        counter < HLC.maxCounter
-            ? HLC(millis: millis, counter: counter + 1, replica: last.replica)
-            : HLC(millis: millis + 1, counter: 0, replica: last.replica)
+        (self.millis, self.counter) = counter < HLC.maxCounter ? (millis, counter + 1) : (millis + 1, 0)
     }
 }

@@ -102,39 +102,85 @@ public struct SyncClient: Sendable {
     @discardableResult
     public func pull(report: @Sendable (Progress) -> Void = { _ in }) async throws(SyncError) -> Progress {
         var progress = Progress()
+        let start: Int64
+        do {
+            start = try store.pullCursor()
+        } catch {
+            throw .badResponse("the device store could not be read: \(error)")
+        }
+        var page = try await fetchPage(after: start)
         while true {
-            let cursor: Int64
+            // The next page is fetched and decoded while this one is applied, so the network and
+            // the database work overlap; only applied pages move the stored cursor.
+            let cursor = Int64(page.cursor)
+            let hasMore = page.hasMore
+            async let following = nextPage(after: cursor, if: hasMore)
             do {
-                cursor = try store.pullCursor()
-            } catch {
-                throw .badResponse("the device store could not be read: \(error)")
-            }
-            let answer = try await send("GET", path: "/v1/pull?after=\(cursor)&limit=\(pullPageSize)", body: nil)
-            guard case .object(let object) = answer, case .array(let rawChanges)? = object["changes"],
-                case .number(let next)? = object["cursor"], case .bool(let hasMore)? = object["hasMore"]
-            else { throw .badResponse("the pull answer lacks changes, cursor or hasMore") }
-            var changes: [Change] = []
-            changes.reserveCapacity(rawChanges.count)
-            for (index, raw) in rawChanges.enumerated() {
-                do {
-                    changes.append(try ChangeWire.change(from: raw, path: "changes[\(index)]", allowSeq: true).change)
-                } catch {
-                    throw .badResponse(error.description)
-                }
-            }
-            do {
-                try store.applyPulled(changes, cursor: Int64(next))
+                try store.applyPulled(page.changes, cursor: cursor)
             } catch {
                 throw .badResponse("a pulled change could not be applied: \(error)")
             }
-            progress.pulled += changes.count
+            progress.pulled += page.changes.count
             progress.pages += 1
             report(progress)
-            if !hasMore { return progress }
+            guard let next = await following else { return progress }
+            page = try next.get()
         }
     }
 
+    /// One decoded pull answer.
+    private typealias Page = (changes: [Change], cursor: Double, hasMore: Bool)
+
+    private func fetchPage(after cursor: Int64) async throws(SyncError) -> Page {
+        let data = try await exchange("GET", path: "/v1/pull?after=\(cursor)&limit=\(pullPageSize)", body: nil)
+        return try Self.page(data)
+    }
+
+    /// The page after `cursor` when there is one, with its error as a value (for `async let`).
+    private func nextPage(after cursor: Int64, if hasMore: Bool) async -> Result<Page, SyncError>? {
+        guard hasMore else { return nil }
+        do {
+            return .success(try await fetchPage(after: cursor))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Reads a pull answer: directly when it is well formed, else with the general parser, which says what is wrong.
+    private static func page(_ data: Data) throws(SyncError) -> Page {
+        if let page = JSONParser.decodePull(data, maxDepth: 16) { return page }
+        let answer: JSONValue
+        do {
+            answer = try JSONParser.parse(data, maxDepth: 16)
+        } catch {
+            throw .badResponse("HTTP 200 with a body that is not JSON")
+        }
+        guard case .object(let object) = answer, case .array(let rawChanges)? = object["changes"],
+            case .number(let next)? = object["cursor"], case .bool(let hasMore)? = object["hasMore"]
+        else { throw .badResponse("the pull answer lacks changes, cursor or hasMore") }
+        var changes: [Change] = []
+        changes.reserveCapacity(rawChanges.count)
+        for (index, raw) in rawChanges.enumerated() {
+            do {
+                changes.append(try ChangeWire.change(from: raw, path: "changes[\(index)]", allowSeq: true).change)
+            } catch {
+                throw .badResponse(error.description)
+            }
+        }
+        return (changes, next, hasMore)
+    }
+
     private func send(_ method: String, path: String, body: Data?) async throws(SyncError) -> JSONValue {
+        let data = try await exchange(method, path: path, body: body)
+        do {
+            return try JSONParser.parse(data, maxDepth: 16)
+        } catch {
+            throw .badResponse("HTTP 200 with a body that is not JSON")
+        }
+    }
+
+    /// Sends a request and returns the body of a 200 answer; any other answer becomes its error.
+    private func exchange(_ method: String, path: String, body: Data?) async throws(SyncError) -> Data {
         guard let url = URL(string: server.absoluteString.trimmingSuffix("/") + path) else {
             throw .network("the server address \(server) is not a URL")
         }
@@ -153,6 +199,7 @@ public struct SyncClient: Sendable {
             throw .network(error.localizedDescription)
         }
         guard let status = (response as? HTTPURLResponse)?.statusCode else { throw .badResponse("no HTTP status") }
+        guard status != 200 else { return data }
         let document: JSONValue
         do {
             document = try JSONParser.parse(data, maxDepth: 16)
@@ -160,7 +207,6 @@ public struct SyncClient: Sendable {
             if status >= 500 { throw .server(status: status, message: "") }
             throw .badResponse("HTTP \(status) with a body that is not JSON")
         }
-        guard status != 200 else { return document }
         var code = ""
         var message = ""
         var serverMillis: Int64?

@@ -95,8 +95,8 @@ package enum ChangeWire {
     package static func append(_ change: Change, seq: Int64? = nil, to out: inout String) {
         append(
             id: change.id, replica: change.replica, type: change.type, entity: change.entity, site: change.site,
-            hlc: change.hlc.description, author: change.author, fieldsJSON: CanonicalJSON.object(change.fields),
-            baseJSON: CanonicalJSON.object(change.base), seq: seq, to: &out)
+            hlc: change.hlc.description, author: change.author, fieldsJSON: change.fieldsJSON,
+            baseJSON: change.baseJSON, seq: seq, to: &out)
     }
 
     /// Appends a change whose fields and base are already canonical JSON text (as the log stores them).

@@ -31,9 +31,13 @@ package struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertib
 /// A strict, fast JSON parser (RFC 8259): no comments, no trailing commas, no duplicate keys,
 /// no NaN; nesting limited so a hostile body cannot exhaust the stack.
 package struct JSONParser {
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var index = 0
-    private let maxDepth: Int
+    // Internal rather than private: the change decoder (JSONParser+Changes.swift) reads with the same rules.
+    let bytes: UnsafeBufferPointer<UInt8>
+    var index = 0
+    let maxDepth: Int
+    /// Set when a string used an escape `CanonicalJSON` would not write, so the change decoder
+    /// knows the text is not canonical as it stands.
+    var sawOddEscape = false
 
     package static func parse(_ text: some Collection<UInt8>, maxDepth: Int = 32) throws(JSONParseError) -> JSONValue {
         let array = Array(text)
@@ -47,14 +51,14 @@ package struct JSONParser {
         }
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         self.bytes = bytes
         self.maxDepth = maxDepth
     }
 
-    private func error(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
+    func error(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -63,7 +67,7 @@ package struct JSONParser {
         }
     }
 
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= maxDepth else { throw error("nested too deeply") }
         guard index < bytes.count else { throw error("unexpected end of input") }
         switch bytes[index] {
@@ -78,7 +82,7 @@ package struct JSONParser {
         }
     }
 
-    private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
         let count = literal.utf8CodeUnitCount
         guard index + count <= bytes.count else { throw error("unexpected end of input") }
         for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] {
@@ -142,7 +146,7 @@ package struct JSONParser {
         }
     }
 
-    private mutating func parseString() throws(JSONParseError) -> String {
+    mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         let start = index
         // Fast path: no escapes.
@@ -172,14 +176,21 @@ package struct JSONParser {
                 switch escaped {
                 case UInt8(ascii: "\""): scalars.append(0x22)
                 case UInt8(ascii: "\\"): scalars.append(0x5C)
-                case UInt8(ascii: "/"): scalars.append(0x2F)
-                case UInt8(ascii: "b"): scalars.append(0x08)
-                case UInt8(ascii: "f"): scalars.append(0x0C)
+                case UInt8(ascii: "/"):
+                    scalars.append(0x2F)
+                    sawOddEscape = true
+                case UInt8(ascii: "b"):
+                    scalars.append(0x08)
+                    sawOddEscape = true
+                case UInt8(ascii: "f"):
+                    scalars.append(0x0C)
+                    sawOddEscape = true
                 case UInt8(ascii: "n"): scalars.append(0x0A)
                 case UInt8(ascii: "r"): scalars.append(0x0D)
                 case UInt8(ascii: "t"): scalars.append(0x09)
                 case UInt8(ascii: "u"):
                     var code = try parseHex4()
+                    if !isCanonicalControlEscape(code) { sawOddEscape = true }
                     if (0xD800...0xDBFF).contains(code) {
                         guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
                         else { throw error("unpaired surrogate") }
@@ -203,6 +214,14 @@ package struct JSONParser {
         throw error("unterminated string")
     }
 
+    /// Canonical JSON writes `\u00xx` (lower case) for control characters other than tab, CR and LF only.
+    private func isCanonicalControlEscape(_ code: UInt32) -> Bool {
+        guard code < 0x20, code != 0x09, code != 0x0A, code != 0x0D else { return false }
+        let last = bytes[index - 1]
+        return bytes[index - 4] == UInt8(ascii: "0") && bytes[index - 3] == UInt8(ascii: "0")
+            && (last <= UInt8(ascii: "9") || last >= UInt8(ascii: "a"))
+    }
+
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
         guard index + 4 <= bytes.count else { throw error("unexpected end of input") }
         var value: UInt32 = 0
@@ -221,7 +240,7 @@ package struct JSONParser {
         return value
     }
 
-    private mutating func parseNumber() throws(JSONParseError) -> Double {
+    mutating func parseNumber() throws(JSONParseError) -> Double {
         let start = index
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count else { throw error("unexpected end of input") }

@@ -106,6 +106,13 @@ struct SyncRoutes: Sendable {
 
     /// Strictly reads `{"replica": "...", "changes": [...]}`.
     func decodePush(_ body: ByteBuffer) throws -> (String, [Change]) {
+        // A well-formed body is read directly; anything the fast decoder will not vouch for goes
+        // through the general parser below, which names what is wrong.
+        if let (replica, changes) = JSONParser.decodePush(body.readableBytesView), ReplicaID.isValid(replica),
+            !changes.isEmpty, changes.count <= configuration.maxBatchSize
+        {
+            return (replica, changes)
+        }
         let document: JSONValue
         do {
             document = try JSONParser.parse(body.readableBytesView)

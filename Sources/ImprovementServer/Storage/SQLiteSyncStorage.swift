@@ -30,7 +30,8 @@ package final class SQLiteSyncStorage: SyncStorage {
 
     package func push(_ changes: [Change], by account: Account) async throws -> PushOutcome {
         try await BlockingWork.run { [store] in
-            let report = try store.apply(changes) { change, storedSite in
+            // The push route has checked every change against ChangeRules before calling push.
+            let report = try store.apply(changes, rulesChecked: true) { change, storedSite in
                 try PushPermissions.check(change, account: account, storedSite: storedSite)
             }
             return PushOutcome(
