@@ -84,7 +84,9 @@ extension ImprovementStore {
     package func conflicts(changedAfter after: Int64, through: Int64, sites: Set<String>?) throws -> [Conflict] {
         try read { db in
             // Most pages touch no record with a conflict; with none at all there is nothing to look up.
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM conflicts)") == true else { return [] }
+            // A settled conflict may live on only as its resolution record, so both tables count.
+            let anyConflict = "SELECT EXISTS (SELECT 1 FROM conflicts) OR EXISTS (SELECT 1 FROM resolution)"
+            guard try Bool.fetchOne(db, sql: anyConflict) == true else { return [] }
             let touched = try Row.fetchAll(
                 db, sql: "SELECT DISTINCT type, entity FROM changes WHERE seq > ? AND seq <= ?", arguments: [after, through])
             var entities: Set<String> = []

@@ -62,9 +62,10 @@ package struct PushMerge {
         return keys
     }
 
-    /// A change's fields and base as the change log stores them (canonical JSON text).
+    /// A change's fields and base as the change log stores them (canonical JSON text, kept
+    /// from the wire when the change was decoded from it).
     package static func loggedText(of change: Change) -> (fields: String, base: String) {
-        (CanonicalJSON.object(change.fields), CanonicalJSON.object(change.base))
+        (change.fieldsJSON, change.baseJSON)
     }
 
     /// Changes of the batch the log does not hold yet, in batch order.
