@@ -1,10 +1,6 @@
 import Foundation
 import ImprovementCore
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// The server's clock, from `GET /health` (Protocol/README.md section 8.1).
 enum ServerClock {
     /// The server's time in milliseconds since 1970, or nil when it cannot be read.
@@ -12,11 +8,9 @@ enum ServerClock {
         let base =
             server.absoluteString.hasSuffix("/") ? String(server.absoluteString.dropLast()) : server.absoluteString
         guard let url = URL(string: base + "/health") else { return nil }
-        var request = URLRequest(url: url)
-        request.timeoutInterval = 30
-        guard let (data, response) = try? await URLSession.shared.data(for: request),
-            (response as? HTTPURLResponse)?.statusCode == 200,
-            case .object(let object)? = try? JSONParser.parse(data),
+        guard let answer = try? await HTTPExchange.send("GET", url: url, headers: [], body: nil, timeout: .seconds(30)),
+            answer.status == 200,
+            case .object(let object)? = try? JSONParser.parse(answer.body),
             case .string(let text)? = object["serverTime"]
         else { return nil }
         let formatter = ISO8601DateFormatter()

@@ -1,9 +1,5 @@
 import Foundation
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// Speaks the sync protocol (Protocol/README.md) for one store: pushes its pending changes in
 /// batches, marking them sent only when the server acknowledges them, then pulls pages of other
 /// replicas' changes, applying each page and its cursor in one transaction. Interrupted at any
@@ -12,19 +8,16 @@ public struct SyncClient: Sendable {
     public let server: URL
     private let token: String
     private let store: ImprovementStore
-    private let session: URLSession
     public var pushBatchSize: Int
     public var pullPageSize: Int
 
     public static let protocolVersion = 1
 
-    public init(server: URL, token: String, store: ImprovementStore, session: URLSession = .shared,
-        pushBatchSize: Int = 2000, pullPageSize: Int = 5000)
+    public init(server: URL, token: String, store: ImprovementStore, pushBatchSize: Int = 2000, pullPageSize: Int = 5000)
     {
         self.server = server
         self.token = token
         self.store = store
-        self.session = session
         self.pushBatchSize = pushBatchSize
         self.pullPageSize = pullPageSize
     }
@@ -184,22 +177,23 @@ public struct SyncClient: Sendable {
         guard let url = URL(string: server.absoluteString.trimmingSuffix("/") + path) else {
             throw .network("the server address \(server) is not a URL")
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.httpBody = body
-        request.timeoutInterval = 120
-        request.setValue(String(Self.protocolVersion), forHTTPHeaderField: "Improve-Protocol")
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        if body != nil { request.setValue("application/json", forHTTPHeaderField: "Content-Type") }
-        let data: Data
-        let response: URLResponse
+        var headers = [("Improve-Protocol", String(Self.protocolVersion)), ("Authorization", "Bearer \(token)")]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        let answer: HTTPExchange.Answer
         do {
-            (data, response) = try await session.data(for: request)
+            answer = try await HTTPExchange.send(method, url: url, headers: headers, body: body)
         } catch {
-            throw .network(error.localizedDescription)
+            throw .network(HTTPExchange.describe(error))
         }
-        guard let status = (response as? HTTPURLResponse)?.statusCode else { throw .badResponse("no HTTP status") }
+        let (status, data) = (answer.status, answer.body)
         guard status != 200 else { return data }
+        if (300..<400).contains(status) {
+            // Often a proxy sending http:// to https://: the device should be pointed there itself.
+            let target = answer.location.map { "to \($0)" } ?? "elsewhere"
+            throw .refused(
+                code: "redirect",
+                message: "The server address answers with a redirect \(target). Set the server address to where it points.")
+        }
         let document: JSONValue
         do {
             document = try JSONParser.parse(data, maxDepth: 16)
