@@ -115,7 +115,9 @@ struct SyncBenchmark: AsyncParsableCommand {
         let peakDuringPull = await sampler.value
         // Time the server itself spent answering pushes and pulls (its latency histogram's sums),
         // to tell server capacity from the devices' share of the two cores.
-        let metrics = try String(contentsOf: url.appendingPathComponent("metrics"), encoding: .utf8)
+        let metrics = String(
+            decoding: try await HTTPExchange.send("GET", url: url.appendingPathComponent("metrics"), headers: [], body: nil).body,
+            as: UTF8.self)
         let serverPushSeconds = Self.histogramSum(metrics, path: "/v1/push")
         let serverPullSeconds = Self.histogramSum(metrics, path: "/v1/pull")
         serverTask.cancel()
