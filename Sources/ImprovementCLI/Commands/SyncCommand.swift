@@ -13,6 +13,10 @@ struct SyncCommand: AsyncParsableCommand {
             after 0.5, 1, 2, 4 and 8 seconds (see --retries). It exits with 0 only when everything was \
             exchanged. If the server refuses the changes because this device's clock is ahead, set \
             the clock right and sync again: the waiting changes are re-stamped and sent, nothing is lost.
+
+            Behind a proxy, set https_proxy (or http_proxy for an http:// server) to \
+            http://[USER:PASSWORD@]HOST:PORT or socks5://HOST:PORT, and no_proxy to the hosts to reach \
+            directly, as for curl. Redirects are not followed: point the device at the address itself.
             """)
 
     @Option(help: "How many times to retry when the network or the server fails.") var retries = 5

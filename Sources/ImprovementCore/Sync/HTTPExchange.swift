@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -25,25 +26,51 @@ package enum HTTPExchange {
     /// The largest answer read: well above a full pull page (10,000 changes are a few MB).
     package static let maxAnswerBytes = 256 * 1024 * 1024
 
-    /// Redirects are not followed: the request carries a bearer token that must not be sent
-    /// anywhere but the configured server. Created once, used for the life of the process.
-    private static let client: HTTPClient = {
-        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
-        configuration.timeout = .init(connect: .seconds(15), read: .seconds(120))
-        configuration.connectionPool = .init(idleTimeout: .seconds(30))
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
+    /// One client per proxy setting (nil: direct), made when first needed and kept for the
+    /// life of the process, so connections are reused.
+    private static let clients = Mutex<[ProxySettings?: HTTPClient]>([:])
 
-    /// Sends `method url` with `headers` and `body`; any answer (whatever its status) is returned,
-    /// a failure to reach the server or read its answer in `timeout` is thrown.
+    /// Redirects are not followed: the request carries a bearer token that must not be sent
+    /// anywhere but the configured server.
+    private static func client(through proxy: ProxySettings?) -> HTTPClient {
+        clients.withLock { clients in
+            if let client = clients[proxy] { return client }
+            var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+            configuration.timeout = .init(connect: .seconds(15), read: .seconds(120))
+            configuration.connectionPool = .init(idleTimeout: .seconds(30))
+            // A refused or failed connection is reported at once: `improve sync` has its own
+            // retries with backoff, and says what happened between them.
+            configuration.connectionPool.retryConnectionEstablishment = false
+            if let proxy {
+                switch proxy.kind {
+                case .http:
+                    let authorization = proxy.username.map {
+                        HTTPClient.Authorization.basic(username: $0, password: proxy.password ?? "")
+                    }
+                    configuration.proxy = .server(host: proxy.host, port: proxy.port, authorization: authorization)
+                case .socks:
+                    configuration.proxy = .socksServer(host: proxy.host, port: proxy.port)
+                }
+            }
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            clients[proxy] = client
+            return client
+        }
+    }
+
+    /// Sends `method url` with `headers` and `body`, through the proxy the environment names
+    /// (see `ProxySettings`); any answer (whatever its status) is returned, a failure to reach
+    /// the server or read its answer in `timeout` is thrown.
     package static func send(
-        _ method: String, url: URL, headers: [(String, String)], body: Data?, timeout: Duration = .seconds(120)
+        _ method: String, url: URL, headers: [(String, String)], body: Data?, timeout: Duration = .seconds(120),
+        environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> Answer {
+        let proxy = try ProxySettings.forURL(url, environment: environment)
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await client.execute(request, timeout: TimeAmount(timeout))
+        let response = try await client(through: proxy).execute(request, timeout: TimeAmount(timeout))
         let buffer = try await response.body.collect(upTo: maxAnswerBytes)
         return Answer(
             status: Int(response.status.code), body: Data(buffer.readableBytesView),
@@ -53,11 +80,17 @@ package enum HTTPExchange {
     /// What went wrong, in words for the person syncing (NIO's own descriptions name types, not causes).
     package static func describe(_ error: any Error) -> String {
         switch error {
+        case let error as ProxySettings.Unusable:
+            return error.description
         case let error as HTTPClientError:
             switch error {
             case .connectTimeout: return "the connection timed out"
             case .deadlineExceeded, .readTimeout, .writeTimeout: return "the server took too long to answer"
             case .remoteConnectionClosed: return "the server closed the connection"
+            case .proxyAuthenticationRequired:
+                return "the proxy asks for a user name and password: put them in the proxy variable as http://USER:PASSWORD@HOST:PORT"
+            case .invalidProxyResponse: return "the proxy refused to connect to the server"
+            case .httpProxyHandshakeTimeout, .socksHandshakeTimeout: return "the proxy did not answer in time"
             default: return String(describing: error)
             }
         case let error as NIOConnectionError:
