@@ -5,6 +5,8 @@ packages=(libsqlite3-dev libcurl4-openssl-dev)
 # The operations kit tests (Tests/ImprovementServerTests/OperationsKitTests.swift): systemd-analyze,
 # the sqlite3 shell for the documented backup, PyYAML to read compose.yaml, readelf for linked libraries.
 packages+=(systemd sqlite3 python3-yaml binutils)
+# The HTTPS test makes a throwaway certificate with the openssl command.
+packages+=(openssl)
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

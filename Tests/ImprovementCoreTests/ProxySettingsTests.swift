@@ -5,7 +5,7 @@ import Testing
 
 @Suite("Proxy settings")
 struct ProxySettingsTests {
-    private func proxy(_ url: String, _ environment: [String: String]) throws(ProxySettings.Unusable) -> ProxySettings? {
+    private func proxy(_ url: String, _ environment: [String: String]) throws(NetworkSettingError) -> ProxySettings? {
         try ProxySettings.forURL(URL(string: url)!, environment: environment)
     }
 
@@ -42,7 +42,7 @@ struct ProxySettingsTests {
 
     @Test func anUnusableSettingIsAnErrorNamingTheVariable() {
         for value in ["https://proxy:443", "ftp://proxy", "http://"] {
-            #expect(throws: ProxySettings.Unusable.self) { try proxy("https://s.example", ["HTTPS_PROXY": value]) }
+            #expect(throws: NetworkSettingError.self) { try proxy("https://s.example", ["HTTPS_PROXY": value]) }
         }
         do {
             _ = try proxy("https://s.example", ["HTTPS_PROXY": "https://proxy:443"])

@@ -16,7 +16,9 @@ struct SyncCommand: AsyncParsableCommand {
 
             Behind a proxy, set https_proxy (or http_proxy for an http:// server) to \
             http://[USER:PASSWORD@]HOST:PORT or socks5://HOST:PORT, and no_proxy to the hosts to reach \
-            directly, as for curl. Redirects are not followed: point the device at the address itself.
+            directly, as for curl. Redirects are not followed: point the device at the address itself. \
+            An https:// server must show a certificate the device trusts; for an organisation's own \
+            certificate authority, install it on the device or set SSL_CERT_FILE to its certificate file.
             """)
 
     @Option(help: "How many times to retry when the network or the server fails.") var retries = 5

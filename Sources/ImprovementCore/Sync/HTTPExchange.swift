@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 #if canImport(Glibc)
@@ -26,22 +27,34 @@ package enum HTTPExchange {
     /// The largest answer read: well above a full pull page (10,000 changes are a few MB).
     package static let maxAnswerBytes = 256 * 1024 * 1024
 
-    /// One client per proxy setting (nil: direct), made when first needed and kept for the
-    /// life of the process, so connections are reused.
-    private static let clients = Mutex<[ProxySettings?: HTTPClient]>([:])
+    /// What tells one client from another: the proxy (nil: direct) and the certificate authorities trusted.
+    private struct ClientSettings: Hashable {
+        var proxy: ProxySettings?
+        var trustedCertificatesFile: String?
+    }
+
+    /// One client per setting, made when first needed and kept for the life of the process, so
+    /// connections are reused.
+    private static let clients = Mutex<[ClientSettings: HTTPClient]>([:])
 
     /// Redirects are not followed: the request carries a bearer token that must not be sent
-    /// anywhere but the configured server.
-    private static func client(through proxy: ProxySettings?) -> HTTPClient {
+    /// anywhere but the configured server. `SSL_CERT_FILE`, as OpenSSL and curl read it, replaces
+    /// the system's certificate authorities (an organisation's own authority, say).
+    private static func client(_ settings: ClientSettings) -> HTTPClient {
         clients.withLock { clients in
-            if let client = clients[proxy] { return client }
+            if let client = clients[settings] { return client }
             var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+            if let file = settings.trustedCertificatesFile {
+                var tls = TLSConfiguration.makeClientConfiguration()
+                tls.trustRoots = .file(file)
+                configuration.tlsConfiguration = tls
+            }
             configuration.timeout = .init(connect: .seconds(15), read: .seconds(120))
             configuration.connectionPool = .init(idleTimeout: .seconds(30))
             // A refused or failed connection is reported at once: `improve sync` has its own
             // retries with backoff, and says what happened between them.
             configuration.connectionPool.retryConnectionEstablishment = false
-            if let proxy {
+            if let proxy = settings.proxy {
                 switch proxy.kind {
                 case .http:
                     let authorization = proxy.username.map {
@@ -53,7 +66,7 @@ package enum HTTPExchange {
                 }
             }
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-            clients[proxy] = client
+            clients[settings] = client
             return client
         }
     }
@@ -65,12 +78,18 @@ package enum HTTPExchange {
         _ method: String, url: URL, headers: [(String, String)], body: Data?, timeout: Duration = .seconds(120),
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> Answer {
-        let proxy = try ProxySettings.forURL(url, environment: environment)
+        var settings = ClientSettings(proxy: try ProxySettings.forURL(url, environment: environment))
+        if url.scheme?.lowercased() == "https", let file = environment["SSL_CERT_FILE"], !file.isEmpty {
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw NetworkSettingError(description: "SSL_CERT_FILE names \(file), which cannot be read")
+            }
+            settings.trustedCertificatesFile = file
+        }
         var request = HTTPClientRequest(url: url.absoluteString)
         request.method = HTTPMethod(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await client(through: proxy).execute(request, timeout: TimeAmount(timeout))
+        let response = try await client(settings).execute(request, timeout: TimeAmount(timeout))
         let buffer = try await response.body.collect(upTo: maxAnswerBytes)
         return Answer(
             status: Int(response.status.code), body: Data(buffer.readableBytesView),
@@ -80,7 +99,7 @@ package enum HTTPExchange {
     /// What went wrong, in words for the person syncing (NIO's own descriptions name types, not causes).
     package static func describe(_ error: any Error) -> String {
         switch error {
-        case let error as ProxySettings.Unusable:
+        case let error as NetworkSettingError:
             return error.description
         case let error as HTTPClientError:
             switch error {
@@ -99,6 +118,14 @@ package enum HTTPExchange {
             }
             if let first = error.connectionErrors.first { return describe(first.error) }
             return "no address to connect to for \(error.host)"
+        case let error as NIOSSLExtraError where error == .failedToValidateHostname:
+            return "the server's certificate is for another name than the server address"
+        case let error as NIOSSLError:
+            if String(describing: error).contains("CERTIFICATE_VERIFY_FAILED") {
+                return "the server's certificate is not trusted on this device (if your organisation has its own "
+                    + "certificate authority, install it on the device or set SSL_CERT_FILE to its certificate file)"
+            }
+            return "the secure connection failed (\(error))"
         case let error as IOError:
             return String(cString: strerror(error.errnoCode))
         default:

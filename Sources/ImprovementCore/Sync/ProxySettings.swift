@@ -16,13 +16,8 @@ package struct ProxySettings: Hashable, Sendable {
     package var username: String?
     package var password: String?
 
-    /// A proxy setting this client cannot use.
-    package struct Unusable: Error, CustomStringConvertible {
-        package var description: String
-    }
-
     /// The proxy for `url`, or nil to connect directly.
-    package static func forURL(_ url: URL, environment: [String: String]) throws(Unusable) -> ProxySettings? {
+    package static func forURL(_ url: URL, environment: [String: String]) throws(NetworkSettingError) -> ProxySettings? {
         guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else { return nil }
         let variable = scheme == "https" ? "https_proxy" : "http_proxy"
         guard let (name, value) = Self.variable(variable, in: environment) else { return nil }
@@ -62,25 +57,31 @@ package struct ProxySettings: Hashable, Sendable {
         return false
     }
 
-    private static func parse(_ value: String, variable: String) throws(Unusable) -> ProxySettings {
+    private static func parse(_ value: String, variable: String) throws(NetworkSettingError) -> ProxySettings {
         let text = value.contains("://") ? value : "http://" + value
         guard let components = URLComponents(string: text), let host = components.host, !host.isEmpty else {
-            throw Unusable(description: "\(variable) is not a proxy address (expected http://HOST:PORT)")
+            throw NetworkSettingError(description: "\(variable) is not a proxy address (expected http://HOST:PORT)")
         }
         let kind: Kind
         switch components.scheme?.lowercased() {
         case "http": kind = .http
         case "socks5", "socks5h", "socks": kind = .socks
         default:
-            throw Unusable(
+            throw NetworkSettingError(
                 description: "\(variable) names a \(components.scheme ?? "") proxy; "
                     + "this client reaches proxies over http:// or socks5:// only")
         }
         if kind == .socks, components.user != nil {
-            throw Unusable(description: "\(variable): a SOCKS proxy with a user name is not supported")
+            throw NetworkSettingError(description: "\(variable): a SOCKS proxy with a user name is not supported")
         }
         return ProxySettings(
             kind: kind, host: host, port: components.port ?? (kind == .socks ? 1080 : 80),
             username: components.user?.removingPercentEncoding, password: components.password?.removingPercentEncoding)
     }
+}
+
+/// A network setting from the environment (a proxy, a certificate file) that cannot be used,
+/// in words that name the variable.
+package struct NetworkSettingError: Error, CustomStringConvertible {
+    package var description: String
 }
