@@ -10,7 +10,7 @@ struct ImproveServer: AsyncParsableCommand {
         commandName: "improve-server",
         abstract: "The Improve sync server: devices push the changes they recorded offline and pull everyone else's.",
         discussion: "The wire protocol is described in Protocol/README.md; operating notes are in Server/.",
-        subcommands: [Serve.self, User.self])
+        subcommands: [Serve.self, User.self, Restored.self])
 }
 
 struct DatabaseOption: ParsableArguments {
@@ -167,5 +167,25 @@ struct User: AsyncParsableCommand {
                 print("\(account.name)\t\(account.role.rawValue)\t\(sites)\(account.revoked ? "\trevoked" : "")")
             }
         }
+    }
+}
+
+struct Restored: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run once after restoring the database from a backup, before starting the servers again.",
+        discussion: """
+            A backup lacks the changes the server accepted after it was taken, and the devices that \
+            sent them have marked them sent. This gives the change log a new id: each device that \
+            syncs next sees it, sends every change it made again (the ones the server still holds \
+            count as duplicates) and pulls from the start, so nothing is lost. Stop every server \
+            process sharing the database first.
+            """)
+
+    @OptionGroup var storage: DatabaseOption
+
+    func run() async throws {
+        let storage = try await DatabaseOption.openStorage(storage.location())
+        let id = try await storage.renewLogID()
+        print("The change log now has the id \(id): devices will send their changes again at their next sync.")
     }
 }

@@ -38,6 +38,18 @@ struct StorageConformanceTests {
     }
 
     @Test(arguments: StorageBackend.allCases)
+    func theChangeLogKeepsItsIdUntilMarkedRestored(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage in
+            let first = try await storage.logID()
+            #expect(!first.isEmpty)
+            #expect(try await storage.logID() == first)
+            let renewed = try await storage.renewLogID()
+            #expect(renewed != first)
+            #expect(try await storage.logID() == renewed)
+        }
+    }
+
+    @Test(arguments: StorageBackend.allCases)
     func accountsAreAddedFoundRevokedAndListed(backend: StorageBackend) async throws {
         try await withStorage(backend) { storage in
             try await storage.addAccount(Self.memberNorth, tokenHash: "hash-north")

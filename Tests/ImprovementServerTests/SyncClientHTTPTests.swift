@@ -53,6 +53,32 @@ struct SyncClientHTTPTests {
             }
     }
 
+    @Test func aLogIdThatKeepsChangingStopsTheSyncInsteadOfLooping() async throws {
+        let answers = Mutex(0)
+        let router = Router()
+        router.get("/v1/pull") { _, _ in
+            // Every answer names another change log, as servers with different databases would.
+            let count = answers.withLock { count in
+                count += 1
+                return count
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(
+                    byteBuffer: ByteBuffer(
+                        string: #"{"changes":[],"conflicts":[],"cursor":7,"hasMore":true,"log":"log-\#(count)"}"#)))
+        }
+        let device = try Self.deviceWithOnePendingChange()
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+            .test(.live) { client in
+                let port = try #require(client.port)
+                let sync = SyncClient(server: URL(string: "http://127.0.0.1:\(port)")!, token: "imp_secret", store: device)
+                let error = await #expect(throws: SyncError.self) { try await sync.pull() }
+                #expect(String(describing: error).contains("changed twice"))
+            }
+        #expect(answers.withLock { $0 } <= 4, "one restart, then a stop")
+    }
+
     private static func deviceWithOnePendingChange() throws -> ImprovementStore {
         let store = try ImprovementStore(path: nil, options: StoreOptions(replica: "ward-a"))
         try store.write(author: "nurse") { try $0.save(Site(id: "north", name: "North")) }

@@ -71,6 +71,7 @@ struct SyncCommand: AsyncParsableCommand {
 
         let held = outcome.progress?.held ?? 0
         let sent = max(0, pendingBefore - pendingAfter - held)
+        let restored = outcome.progress?.serverRestored ?? false
         if json {
             Console.line(
                 JSONOut.object([
@@ -78,13 +79,20 @@ struct SyncCommand: AsyncParsableCommand {
                     ("received", .integer(received)), ("pages", .integer(outcome.progress?.pages ?? 0)),
                     ("restamped", .integer(outcome.restamped)), ("retried", .integer(outcome.retried)),
                     ("pendingChanges", .integer(pendingAfter)), ("openConflicts", .integer(openConflicts)),
-                    ("held", .integer(held)),
+                    ("held", .integer(held)), ("serverRestored", .bool(restored)),
                     ("lastSync", .string(device.config.lastSync ?? "")),
                 ]).rendered())
         } else {
             var summary =
                 "Sync complete: sent \(sent) change\(sent == 1 ? "" : "s"), "
                 + "received \(received) new from other devices."
+            if restored {
+                let recovered = outcome.progress?.pushed ?? 0
+                summary +=
+                    " The server had been restored from a backup: this device sent everything it had recorded "
+                    + "again (\(recovered) change\(recovered == 1 ? " the server had" : "s the server had") lost) "
+                    + "and received everything again."
+            }
             if openConflicts > 0 {
                 summary += " \(openConflicts) open conflict\(openConflicts == 1 ? "" : "s"): see improve conflicts."
             }

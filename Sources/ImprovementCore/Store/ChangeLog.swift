@@ -101,3 +101,21 @@ extension ImprovementStore {
         }
     }
 }
+
+extension ImprovementStore {
+    /// Notes the change-log id a server answered with (Protocol/README.md section 8.5). Returns true when
+    /// it differs from the id noted before: the server's log is then not the one this device
+    /// synced with (restored from a backup, say), so every change this device made counts as
+    /// unsent again and the next pull starts from the beginning, in one transaction. Resending
+    /// is safe: the server counts the changes it still holds as duplicates.
+    public func noteServerLog(_ id: String) throws -> Bool {
+        try database.write { db in
+            let known = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'server_log'")
+            guard known != id else { return false }
+            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('server_log', ?)", arguments: [id])
+            guard known != nil else { return false }
+            try db.execute(sql: "DELETE FROM meta WHERE key IN ('pushed_through', 'pull_cursor')")
+            return true
+        }
+    }
+}

@@ -31,6 +31,9 @@ public struct SyncClient: Sendable {
         public var pages = 0
         /// Changes the server refused that were set aside (see `ImprovementStore.heldChanges()`).
         public var held = 0
+        /// The server's change log was not the one this device last synced with (restored from a
+        /// backup): everything this device made was sent again and pulls started over.
+        public var serverRestored = false
     }
 
     /// Most refused changes set aside in one push before giving up: a refusal of everything
@@ -42,7 +45,10 @@ public struct SyncClient: Sendable {
     public func sync(report: @Sendable (Progress) -> Void = { _ in }) async throws(SyncError) -> Progress {
         let pushed = try await push(report: report)
         let pulled = try await pull(report: { report(pushed.merging($0)) })
-        return pushed.merging(pulled)
+        let total = pushed.merging(pulled)
+        guard pulled.serverRestored && !pushed.serverRestored else { return total }
+        // The pull found a restored server: this device's changes are pending again.
+        return total.merging(try await push(report: { report(total.merging($0)) }))
     }
 
     /// Sends every pending change, oldest first, in batches.
@@ -87,8 +93,30 @@ public struct SyncClient: Sendable {
             progress.pushed += Self.int(object["accepted"])
             progress.duplicates += Self.int(object["duplicates"])
             progress.conflictsCreated += Self.int(object["conflicts"])
+            if case .string(let log)? = object["log"], try noteServerLog(log, restartedBefore: progress.serverRestored) {
+                // Everything this device made is pending again: the loop sends it from the start.
+                progress.serverRestored = true
+            }
             report(progress)
         }
+    }
+
+    /// Notes the server's change-log id; true when it changed (the store then counts every own
+    /// change unsent and pulls from the start). A second change in one push or pull means the
+    /// address leads to servers with different databases, which no resending can fix.
+    private func noteServerLog(_ log: String, restartedBefore: Bool) throws(SyncError) -> Bool {
+        let changed: Bool
+        do {
+            changed = try store.noteServerLog(log)
+        } catch {
+            throw .badResponse("the device store could not be updated: \(error)")
+        }
+        if changed && restartedBefore {
+            throw .badResponse(
+                "the server's change log changed twice in one sync; the server address may lead to "
+                    + "several servers that do not share one database")
+        }
+        return changed
     }
 
     /// Pulls pages until the server has no more, applying each page with its cursor atomically.
@@ -103,6 +131,12 @@ public struct SyncClient: Sendable {
         }
         var page = try await fetchPage(after: start)
         while true {
+            if let log = page.log, try noteServerLog(log, restartedBefore: progress.serverRestored) {
+                // Not the log this device pulled from before: start again from its beginning.
+                progress.serverRestored = true
+                page = try await fetchPage(after: 0)
+                continue
+            }
             // The next page is fetched and decoded while this one is applied, so the network and
             // the database work overlap; only applied pages move the stored cursor.
             let cursor = Int64(page.cursor)
@@ -122,7 +156,7 @@ public struct SyncClient: Sendable {
     }
 
     /// One decoded pull answer.
-    private typealias Page = (changes: [Change], cursor: Double, hasMore: Bool)
+    private typealias Page = (changes: [Change], cursor: Double, hasMore: Bool, log: String?)
 
     private func fetchPage(after cursor: Int64) async throws(SyncError) -> Page {
         let data = try await exchange("GET", path: "/v1/pull?after=\(cursor)&limit=\(pullPageSize)", body: nil)
@@ -160,7 +194,9 @@ public struct SyncClient: Sendable {
                 throw .badResponse(error.description)
             }
         }
-        return (changes, next, hasMore)
+        var log: String?
+        if case .string(let text)? = object["log"] { log = text }
+        return (changes, next, hasMore, log)
     }
 
     private func send(_ method: String, path: String, body: Data?) async throws(SyncError) -> JSONValue {
@@ -235,7 +271,7 @@ extension SyncClient.Progress {
         Self(
             pushed: pushed + other.pushed, duplicates: duplicates + other.duplicates, pulled: pulled + other.pulled,
             conflictsCreated: conflictsCreated + other.conflictsCreated, pages: pages + other.pages,
-            held: held + other.held)
+            held: held + other.held, serverRestored: serverRestored || other.serverRestored)
     }
 }
 

@@ -17,10 +17,10 @@ extension JSONParser {
         }
     }
 
-    /// Reads the changes, cursor and hasMore of a pull answer, skipping (but checking) its other
-    /// keys; nil when the general path must judge it.
+    /// Reads the changes, cursor, hasMore and log (nil from servers before it) of a pull answer,
+    /// skipping (but checking) its other keys; nil when the general path must judge it.
     package static func decodePull(_ text: some Collection<UInt8>, maxDepth: Int)
-        -> (changes: [Change], cursor: Double, hasMore: Bool)?
+        -> (changes: [Change], cursor: Double, hasMore: Bool, log: String?)?
     {
         withBytes(text) { bytes in
             var parser = JSONParser(bytes: bytes, maxDepth: maxDepth)
@@ -54,10 +54,13 @@ extension JSONParser {
         return (replica, changes)
     }
 
-    private mutating func pullAnswer() throws(JSONParseError) -> (changes: [Change], cursor: Double, hasMore: Bool) {
+    private mutating func pullAnswer() throws(JSONParseError)
+        -> (changes: [Change], cursor: Double, hasMore: Bool, log: String?)
+    {
         var changes: [Change]?
         var cursor: Double?
         var hasMore: Bool?
+        var log: String?
         var seen: [String] = []
         try object(depth: 0) { parser, key throws(JSONParseError) in
             // Duplicate keys make the answer malformed, as the general parser says.
@@ -72,13 +75,15 @@ extension JSONParser {
             case "hasMore":
                 guard case .bool(let flag) = try parser.parseValue(depth: 1) else { throw parser.giveUp() }
                 hasMore = flag
+            case "log":
+                log = try parser.stringValue()
             default:
                 _ = try parser.parseValue(depth: 1)
             }
         }
         try end()
         guard let changes, let cursor, let hasMore else { throw giveUp() }
-        return (changes, cursor, hasMore)
+        return (changes, cursor, hasMore, log)
     }
 
     private mutating func end() throws(JSONParseError) {

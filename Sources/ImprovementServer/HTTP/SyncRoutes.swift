@@ -90,10 +90,11 @@ struct SyncRoutes: Sendable {
             throw error
         }
         metrics.record(outcome)
+        let log = try await storage.logID()
         let time = configuration.clock.nowMillis()
         return json(
             "{\"accepted\":\(outcome.accepted),\"conflicts\":\(outcome.conflicts),\"cursor\":\(outcome.cursor),"
-                + "\"duplicates\":\(outcome.duplicates),\"serverTime\":\(JSONText.string(JSONText.timestamp(millis: time))),"
+                + "\"duplicates\":\(outcome.duplicates),\"log\":\(JSONText.string(log)),\"serverTime\":\(JSONText.string(JSONText.timestamp(millis: time))),"
                 + "\"serverTimeMillis\":\(time)}")
     }
 
@@ -182,6 +183,7 @@ struct SyncRoutes: Sendable {
             }
         }
         let page = try await storage.pull(after: after, limit: limit, for: account)
+        let log = try await storage.logID()
         let time = configuration.clock.nowMillis()
         var out = "{\"changes\":["
         out.reserveCapacity(page.changes.count * 400 + 256)
@@ -194,7 +196,7 @@ struct SyncRoutes: Sendable {
             if index > 0 { out += "," }
             conflict.appendJSON(to: &out)
         }
-        out += "],\"cursor\":\(page.cursor),\"hasMore\":\(page.hasMore),"
+        out += "],\"cursor\":\(page.cursor),\"hasMore\":\(page.hasMore),\"log\":\(JSONText.string(log)),"
         out += "\"serverTime\":\(JSONText.string(JSONText.timestamp(millis: time))),\"serverTimeMillis\":\(time)}"
         return json(out)
     }

@@ -77,7 +77,16 @@ enum PostgresSchema {
                 )
                 """,
             ]
-        )
+        ),
+        (
+            2,
+            [
+                // `log` names this copy of the change log; `improve-server restored` renews it after a
+                // backup is restored, which tells devices to send their changes again (Protocol/README.md section 8.5).
+                "CREATE TABLE sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+                "INSERT INTO sync_meta (key, value) VALUES ('log', gen_random_uuid()::text)",
+            ]
+        ),
     ]
 
     /// Brings the database up to the newest version this server knows.

@@ -342,6 +342,24 @@ package final class PostgresSyncStorage: SyncStorage {
         try await client.withConnection { connection in try await Self.lastSequence(on: connection, logger: logger) }
     }
 
+    package func logID() async throws -> String {
+        for try await id in try await client.query("SELECT value FROM sync_meta WHERE key = 'log'", logger: logger)
+            .decode(String.self)
+        {
+            return id
+        }
+        throw StorageOpenError.unreachable(location.description, reason: "the database has no change-log id (sync_meta)")
+    }
+
+    package func renewLogID() async throws -> String {
+        for try await id in try await client.query(
+            "UPDATE sync_meta SET value = gen_random_uuid()::text WHERE key = 'log' RETURNING value", logger: logger
+        ).decode(String.self) {
+            return id
+        }
+        throw StorageOpenError.unreachable(location.description, reason: "the database has no change-log id (sync_meta)")
+    }
+
     private static func lastSequence(on connection: PostgresConnection, logger: Logger) async throws -> Int64 {
         for try await last in try await connection.query(
             "SELECT COALESCE(MAX(seq), 0)::int8 FROM sync_change", logger: logger

@@ -55,6 +55,14 @@ package final class SQLiteSyncStorage: SyncStorage {
         try await BlockingWork.run { [store] in try store.lastSequence() }
     }
 
+    package func logID() async throws -> String {
+        try await BlockingWork.run { [store] in try store.serverLogID() }
+    }
+
+    package func renewLogID() async throws -> String {
+        try await BlockingWork.run { [store] in try store.renewServerLogID() }
+    }
+
     package func account(tokenHash: String) async throws -> Account? {
         try await BlockingWork.run { [store] in try Self.account(store, tokenHash: tokenHash) }
     }

@@ -13,6 +13,13 @@ package protocol SyncStorage: Sendable {
     func pull(after cursor: Int64, limit: Int, for account: Account) async throws -> PullPage
     /// The highest sequence number handed out so far.
     func lastSequence() async throws -> Int64
+    /// The id of this copy of the change log, sent with every push and pull answer. Read on
+    /// every request, so that servers sharing a database never disagree about it.
+    func logID() async throws -> String
+    /// Gives the change log a new id, after a backup was restored: devices that see it send
+    /// everything they had sent again and pull from the start, so nothing acknowledged after
+    /// the backup is lost.
+    func renewLogID() async throws -> String
 
     func account(tokenHash: String) async throws -> Account?
     func addAccount(_ account: Account, tokenHash: String) async throws
