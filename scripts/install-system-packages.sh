@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Improve builds and tests against, if any are missing.
+# Installs the Debian packages Improve builds and tests against, if any are missing; given
+# package names, installs those instead (the test scripts use it for Chromium and PostgreSQL).
 set -euo pipefail
-packages=(libsqlite3-dev libcurl4-openssl-dev)
-# The operations kit tests (Tests/ImprovementServerTests/OperationsKitTests.swift): systemd-analyze,
-# the sqlite3 shell for the documented backup, PyYAML to read compose.yaml, readelf for linked libraries.
-packages+=(systemd sqlite3 python3-yaml binutils)
-# The HTTPS test makes a throwaway certificate with the openssl command.
-packages+=(openssl)
+if [ $# -gt 0 ]; then
+    packages=("$@")
+else
+    packages=(libsqlite3-dev libcurl4-openssl-dev)
+    # The operations kit tests (Tests/ImprovementServerTests/OperationsKitTests.swift): systemd-analyze,
+    # the sqlite3 shell for the documented backup, PyYAML to read compose.yaml, readelf for linked libraries.
+    packages+=(systemd sqlite3 python3-yaml binutils)
+    # The HTTPS test makes a throwaway certificate with the openssl command.
+    packages+=(openssl)
+fi
 missing=()
 for package in "${packages[@]}"; do
     dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

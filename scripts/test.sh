@@ -6,14 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system-packages.sh
-if ! command -v chromium >/dev/null 2>&1; then
-    echo "test tools: installing chromium from Debian"
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq chromium >/dev/null
-fi
+command -v chromium >/dev/null 2>&1 || bash scripts/install-system-packages.sh chromium
 if ! command -v st >/dev/null 2>&1 && [ ! -x "$HOME/.local/bin/st" ]; then
     echo "test tools: installing schemathesis from PyPI"
     python3 -m pip install --quiet --disable-pip-version-check schemathesis

@@ -16,12 +16,7 @@ find_bin() {
 }
 
 if ! bin=$(find_bin); then
-    echo "test postgres: installing postgresql from Debian"
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq postgresql >/dev/null
+    bash "$(dirname "$0")/install-system-packages.sh" postgresql
     bin=$(find_bin)
 fi
 

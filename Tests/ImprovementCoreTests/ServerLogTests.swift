@@ -13,7 +13,7 @@ struct ServerLogTests {
         }
         // Another replica's change, pulled: never this device's to resend.
         let foreign = Change(
-            id: ChangeID.random(), replica: "ward-b", type: "site", entity: "east", site: nil,
+            id: ChangeID.random(millis: 1_780_315_200_000), replica: "ward-b", type: "site", entity: "east", site: nil,
             hlc: HLC(millis: 1_780_315_200_000, counter: 0, replica: "ward-b"), author: "someone",
             fields: ["name": .text("East")], base: ["name": nil])
         try store.applyPulled([foreign], cursor: 40)

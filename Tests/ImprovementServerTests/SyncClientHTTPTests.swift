@@ -19,18 +19,15 @@ struct SyncClientHTTPTests {
             return Response(status: .movedPermanently, headers: [.location: "https://elsewhere.invalid/v1/push"])
         }
         let device = try Self.deviceWithOnePendingChange()
-        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-            .test(.live) { client in
-                let port = try #require(client.port)
-                let sync = SyncClient(server: URL(string: "http://127.0.0.1:\(port)")!, token: "imp_secret", store: device)
-                let error = await #expect(throws: SyncError.self) { try await sync.push() }
-                guard case .refused(let code, let message)? = error else {
-                    Issue.record("expected a refusal naming the redirect, got \(String(describing: error))")
-                    return
-                }
-                #expect(code == "redirect")
-                #expect(message.contains("https://elsewhere.invalid/v1/push"))
+        try await Self.syncing(device, with: router) { sync in
+            let error = await #expect(throws: SyncError.self) { try await sync.push() }
+            guard case .refused(let code, let message)? = error else {
+                Issue.record("expected a refusal naming the redirect, got \(String(describing: error))")
+                return
             }
+            #expect(code == "redirect")
+            #expect(message.contains("https://elsewhere.invalid/v1/push"))
+        }
         #expect(requests.withLock { $0 } == ["push"])
         #expect(try device.rawChanges(after: 0, limit: 10, sites: nil, pendingOnly: true).changes.count == 1)
     }
@@ -44,13 +41,10 @@ struct SyncClientHTTPTests {
                 body: .init(byteBuffer: ByteBuffer(string: #"{"changes":[],"conflicts":[],"cursor":0,"hasMore":false}"#)))
         }
         let device = try Self.deviceWithOnePendingChange()
-        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-            .test(.live) { client in
-                let port = try #require(client.port)
-                let sync = SyncClient(server: URL(string: "http://127.0.0.1:\(port)")!, token: "imp_secret", store: device)
-                let progress = try await sync.pull()
-                #expect(progress.pages == 1 && progress.pulled == 0)
-            }
+        try await Self.syncing(device, with: router) { sync in
+            let progress = try await sync.pull()
+            #expect(progress.pages == 1 && progress.pulled == 0)
+        }
     }
 
     @Test func aLogIdThatKeepsChangingStopsTheSyncInsteadOfLooping() async throws {
@@ -69,14 +63,22 @@ struct SyncClientHTTPTests {
                         string: #"{"changes":[],"conflicts":[],"cursor":7,"hasMore":true,"log":"log-\#(count)"}"#)))
         }
         let device = try Self.deviceWithOnePendingChange()
+        try await Self.syncing(device, with: router) { sync in
+            let error = await #expect(throws: SyncError.self) { try await sync.pull() }
+            #expect(String(describing: error).contains("changed twice"))
+        }
+        #expect(answers.withLock { $0 } <= 4, "one restart, then a stop")
+    }
+
+    /// `router` served on a free loopback port, and a sync client of `device` pointed at it.
+    private static func syncing(
+        _ device: ImprovementStore, with router: Router<BasicRequestContext>, _ body: @escaping @Sendable (SyncClient) async throws -> Void
+    ) async throws {
         try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             .test(.live) { client in
                 let port = try #require(client.port)
-                let sync = SyncClient(server: URL(string: "http://127.0.0.1:\(port)")!, token: "imp_secret", store: device)
-                let error = await #expect(throws: SyncError.self) { try await sync.pull() }
-                #expect(String(describing: error).contains("changed twice"))
+                try await body(SyncClient(server: URL(string: "http://127.0.0.1:\(port)")!, token: "imp_secret", store: device))
             }
-        #expect(answers.withLock { $0 } <= 4, "one restart, then a stop")
     }
 
     private static func deviceWithOnePendingChange() throws -> ImprovementStore {

@@ -109,8 +109,11 @@ extension ImprovementStore {
     /// unsent again and the next pull starts from the beginning, in one transaction. Resending
     /// is safe: the server counts the changes it still holds as duplicates.
     public func noteServerLog(_ id: String) throws -> Bool {
-        try database.write { db in
-            let known = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'server_log'")
+        // Called with every answer: the usual case, the same id, only reads.
+        let noted = "SELECT value FROM meta WHERE key = 'server_log'"
+        guard try read({ db in try String.fetchOne(db, sql: noted) }) != id else { return false }
+        return try database.write { db in
+            let known = try String.fetchOne(db, sql: noted)
             guard known != id else { return false }
             try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('server_log', ?)", arguments: [id])
             guard known != nil else { return false }

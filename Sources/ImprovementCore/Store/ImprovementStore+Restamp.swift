@@ -81,7 +81,7 @@ extension ImprovementStore {
                 }
                 let stamp = clock.tick()
                 renamed[old] = stamp
-                let newID = ChangeID.random()
+                let newID = ChangeID.random(millis: stamp.millis)
                 try update.execute(arguments: [newID, stamp.description, CanonicalJSON.object(base), seq])
                 report.renamedIDs[oldID] = newID
                 if seenEntities.insert(type + "\u{0}" + entity).inserted { touched.append((type, entity)) }

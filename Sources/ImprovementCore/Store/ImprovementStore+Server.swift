@@ -103,26 +103,4 @@ extension ImprovementStore {
             }.sorted { ($0.loser.hlc, $0.id) < ($1.loser.hlc, $1.id) }
         }
     }
-
-    /// The id of this server's copy of the change log (made on first use); see `renewServerLogID`.
-    package func serverLogID() throws -> String {
-        if let id = try readDatabase({ db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'log_id'") }) {
-            return id
-        }
-        return try writeDatabase { db in
-            if let id = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'log_id'") { return id }
-            let id = ChangeID.random()
-            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('log_id', ?)", arguments: [id])
-            return id
-        }
-    }
-
-    /// Gives the change log a new id, after the file was restored from a backup.
-    package func renewServerLogID() throws -> String {
-        try writeDatabase { db in
-            let id = ChangeID.random()
-            try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('log_id', ?)", arguments: [id])
-            return id
-        }
-    }
 }

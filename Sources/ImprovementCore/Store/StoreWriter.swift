@@ -201,9 +201,10 @@ public final class StoreWriter: ValidationContext {
     private func makeChange(_ type: EntityType, id: String, site: String?, fields: FieldMap, base: [String: HLC?])
         -> Change
     {
-        Change(
-            id: ChangeID.random(), replica: replica, type: type.name, entity: id, site: site,
-            hlc: clock.tick(), author: author, fields: fields, base: base)
+        let stamp = clock.tick()
+        return Change(
+            id: ChangeID.random(millis: stamp.millis), replica: replica, type: type.name, entity: id, site: site,
+            hlc: stamp, author: author, fields: fields, base: base)
     }
 
     // MARK: - Merge

@@ -50,6 +50,12 @@ public struct Change: Hashable, Sendable {
     /// The canonical JSON of `base`, as the log stores it.
     package var baseJSON: String { canonical?.base ?? CanonicalJSON.object(base) }
 
+    /// Encodes `fields` and `base` now, unless the change arrived with their text, so that later
+    /// reads of `fieldsJSON` and `baseJSON` cost nothing (a server does this before taking a lock).
+    package mutating func keepCanonicalText() {
+        if canonical == nil { canonical = CanonicalText(fields: CanonicalJSON.object(fields), base: CanonicalJSON.object(base)) }
+    }
+
     // Equality and hashing are by content: the cached text is a by-product of how the change arrived.
     public static func == (lhs: Change, rhs: Change) -> Bool {
         lhs.id == rhs.id && lhs.replica == rhs.replica && lhs.type == rhs.type && lhs.entity == rhs.entity

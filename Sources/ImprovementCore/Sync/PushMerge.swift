@@ -62,12 +62,6 @@ package struct PushMerge {
         return keys
     }
 
-    /// A change's fields and base as the change log stores them (canonical JSON text, kept
-    /// from the wire when the change was decoded from it).
-    package static func loggedText(of change: Change) -> (fields: String, base: String) {
-        (change.fieldsJSON, change.baseJSON)
-    }
-
     /// Changes of the batch the log does not hold yet, in batch order.
     package private(set) var fresh: [Change] = []
     /// Changes the log already held (resends), including repeats inside the batch.

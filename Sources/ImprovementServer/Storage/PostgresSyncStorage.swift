@@ -85,13 +85,15 @@ package final class PostgresSyncStorage: SyncStorage {
 
     package func push(_ changes: [Change], by account: Account) async throws -> PushOutcome {
         // Encoding happens before the transaction, so the lock is held for database work only.
-        var logged: [String: (fields: String, base: String)] = [:]
-        logged.reserveCapacity(changes.count)
-        for change in changes { logged[change.id] = PushMerge.loggedText(of: change) }
+        let changes = changes.map { change in
+            var encoded = change
+            encoded.keepCanonicalText()
+            return encoded
+        }
         return try await client.withConnection { connection in
             try await PostgresTransaction.run(on: connection, logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.pushLock))", logger: logger)
-                let outcome = try await Self.push(changes, logged: logged, by: account, on: connection, logger: logger)
+                let outcome = try await Self.push(changes, by: account, on: connection, logger: logger)
                 try await beforeCommit?()
                 return outcome
             }
@@ -99,7 +101,7 @@ package final class PostgresSyncStorage: SyncStorage {
     }
 
     private static func push(
-        _ changes: [Change], logged: [String: (fields: String, base: String)], by account: Account,
+        _ changes: [Change], by account: Account,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> PushOutcome {
         var existing: Set<String> = []
@@ -159,7 +161,7 @@ package final class PostgresSyncStorage: SyncStorage {
         }
         let outcome = try merge.finish(histories: histories)
 
-        try await insertChanges(merge.fresh, logged: logged, after: last, on: connection, logger: logger)
+        try await insertChanges(merge.fresh, after: last, on: connection, logger: logger)
         try await saveRecords(outcome.records, on: connection, logger: logger)
         let conflicts = outcome.conflicts.values.flatMap { $0 }
         try await insertConflicts(conflicts, on: connection, logger: logger)
@@ -171,7 +173,7 @@ package final class PostgresSyncStorage: SyncStorage {
 
     /// Logs the batch's new changes with the sequence numbers after `last`, in batch order.
     private static func insertChanges(
-        _ changes: [Change], logged: [String: (fields: String, base: String)], after last: Int64,
+        _ changes: [Change], after last: Int64,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
         var columns = (
@@ -188,9 +190,8 @@ package final class PostgresSyncStorage: SyncStorage {
             columns.site.append(change.site ?? "")
             columns.hlc.append(change.hlc.description)
             columns.author.append(change.author)
-            let text = logged[change.id] ?? PushMerge.loggedText(of: change)
-            columns.fields.append(text.fields)
-            columns.base.append(text.base)
+            columns.fields.append(change.fieldsJSON)
+            columns.base.append(change.baseJSON)
         }
         try await connection.query(
             """

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import ImprovementCore
 
@@ -11,8 +12,15 @@ package final class SQLiteSyncStorage: SyncStorage {
     package init(path: String?, clock: PhysicalClock = .system) throws {
         store = try ImprovementStore(
             path: path, options: StoreOptions(replica: nil, clock: clock, utcOffsetSeconds: 0),
-            extraMigrations: [Self.accountsMigration])
+            extraMigrations: [Self.accountsMigration, Self.logIDMigration])
     }
+
+    /// Names this copy of the change log (see `renewLogID`); kept in the store's meta table.
+    static let logIDMigration = ExtraMigration(identifier: "server-log-id-v1") { db in
+        try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('log_id', ?)", arguments: [SQLiteSyncStorage.newLogID()])
+    }
+
+    private static func newLogID() -> String { UUID().uuidString.lowercased() }
 
     static let accountsMigration = ExtraMigration(identifier: "server-accounts-v1") { db in
         try db.execute(
@@ -56,11 +64,24 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func logID() async throws -> String {
-        try await BlockingWork.run { [store] in try store.serverLogID() }
+        try await BlockingWork.run { [store] in
+            try store.readDatabase { db in
+                guard let id = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'log_id'") else {
+                    throw StoreError.corrupt("the change log has no id")
+                }
+                return id
+            }
+        }
     }
 
     package func renewLogID() async throws -> String {
-        try await BlockingWork.run { [store] in try store.renewServerLogID() }
+        try await BlockingWork.run { [store] in
+            try store.writeDatabase { db in
+                let id = Self.newLogID()
+                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'log_id'", arguments: [id])
+                return id
+            }
+        }
     }
 
     package func account(tokenHash: String) async throws -> Account? {
