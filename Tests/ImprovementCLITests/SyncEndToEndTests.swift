@@ -86,13 +86,15 @@ struct SyncEndToEndTests {
         let entity = "falls-rate/ward-7/\(week2)"
         #expect(tabletView.filter { $0["id"] as? String == entity }.count == 1)
 
-        // The conflict reached the coordinator, with both values and who wrote them.
+        // The conflict reached the coordinator, one entry for the record, with both versions whole.
         let open = try coordinator.conflicts()
-        let conflict = try #require(
-            open.first { $0["entity"] as? String == entity && $0["field"] as? String == "numerator" })
+        let conflict = try #require(open.first { $0["entity"] as? String == entity })
+        #expect(conflict["fields"] as? [String] == ["note", "numerator"], "recordedBy is no conflict of its own")
         let winner = try #require(conflict["winner"] as? [String: Any])
         let loser = try #require(conflict["loser"] as? [String: Any])
-        #expect(Set([winner["value"] as? Int, loser["value"] as? Int]) == [3, 4])
+        let winnerValues = try #require(winner["values"] as? [String: Any])
+        let loserValues = try #require(loser["values"] as? [String: Any])
+        #expect(Set([winnerValues["numerator"] as? Int, loserValues["numerator"] as? Int]) == [3, 4])
         #expect(Set([winner["author"] as? String, loser["author"] as? String]) == ["nurse.patel", "sister.okafor"])
         #expect(Set([winner["replica"] as? String, loser["replica"] as? String]) == ["ward7-tablet", "ward7-laptop"])
         #expect(conflict["type"] as? String == "observation" && conflict["site"] as? String == "north")
@@ -103,9 +105,9 @@ struct SyncEndToEndTests {
         #expect(try tablet.conflicts().contains { $0["id"] as? String == conflictID })
 
         // The coordinator keeps the loser; the decision reaches the wards.
-        let loserValue = try #require(loser["value"] as? Int)
+        let loserValue = try #require(loserValues["numerator"] as? Int)
         let resolved = try coordinator.ok(["conflicts", "resolve", conflictID, "--keep", "loser"])
-        #expect(resolved.output.contains("Kept \(loserValue)"))
+        #expect(resolved.output.contains("Kept note") && resolved.output.contains("numerator \(loserValue)"))
         for device in [coordinator, tablet, laptop] { try device.ok(["sync"]) }
         for device in [coordinator, tablet, laptop] {
             let point = try #require(try device.observations().first { $0["id"] as? String == entity })

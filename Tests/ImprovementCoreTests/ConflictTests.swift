@@ -50,8 +50,9 @@ struct ConflictTests {
         #expect(conflict.winner.value == .number(5) && conflict.winner.author == "ben" && conflict.winner.replica == "ward-b")
         #expect(conflict.loser.value == .number(2) && conflict.loser.author == "amy" && conflict.loser.replica == "ward-a")
         #expect(conflict.loser.hlc < conflict.winner.hlc)
-        // The denominators were equal, so that field is not in conflict; who recorded it is.
-        #expect(Set(conflicts.map(\.field)) == ["numerator", "recordedBy"])
+        // The denominators were equal, so that field is not in conflict; who recorded it is
+        // bookkeeping, which follows the numerator and forms no conflict of its own.
+        #expect(Set(conflicts.map(\.field)) == ["numerator"])
     }
 
     @Test func concurrentEqualValuesAreNoConflict() throws {
@@ -94,7 +95,7 @@ struct ConflictTests {
         try exchange()
         let conflict = try #require(try wardA.conflicts().first { $0.field == "numerator" })
         let resolved = try wardA.write(author: "coordinator") { try $0.resolveConflict(id: conflict.id, keep: .loser) }
-        #expect(resolved.resolution == .loser)
+        #expect(resolved.keep == .loser && resolved.fields == ["numerator"])
         try exchange()
         for store in [wardA, wardB] {
             #expect(try store.observations(ObservationQuery(measure: "falls-rate")).first?.numerator == 2)

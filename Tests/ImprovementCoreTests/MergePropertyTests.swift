@@ -15,6 +15,8 @@ struct MergePropertyTests {
         let firstSeed = environment["IMPROVE_PROPERTY_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max / 2)
         var conflictsSeen = 0
         var fallbacksSeen = 0
+        var restoresSeen = 0
+        var decisionsSeen = 0
         for index in 0..<cases {
             let seed = firstSeed &+ UInt64(index)
             var scenario = try MergeScenario(seed: seed)
@@ -30,10 +32,14 @@ struct MergePropertyTests {
             if !problems.isEmpty { return }
             conflictsSeen += scenario.conflictCount
             fallbacksSeen += scenario.failedBatches
+            restoresSeen += scenario.recordResolutions
+            decisionsSeen += scenario.decisions
         }
         // The generator must actually produce the situations under test.
         #expect(cases < 50 || conflictsSeen > cases / 10, "too few conflicts generated: \(conflictsSeen)")
         #expect(cases < 50 || fallbacksSeen > 0, "no failed batch was exercised")
+        #expect(cases < 50 || decisionsSeen > cases / 5, "too few conflicts settled: \(decisionsSeen)")
+        #expect(cases < 50 || restoresSeen > cases / 50, "too few decisions that put values back: \(restoresSeen)")
     }
 }
 
@@ -44,6 +50,10 @@ struct MergeScenario {
     var clocks: [ManualClock] = []
     var conflictCount = 0
     var failedBatches = 0
+    /// Value changes written by settling conflicts (record-level or field-level).
+    var recordResolutions = 0
+    /// Resolution records written (whichever side was kept).
+    var decisions = 0
     let periods = [Day("2026-04-06")!, Day("2026-04-13")!]
     let months = [Day("2026-03-01")!, Day("2026-04-01")!]
 
@@ -61,7 +71,28 @@ struct MergeScenario {
     }
 
     mutating func run() throws {
-        let steps = Int.random(in: 10...30, using: &random)
+        try randomSteps(Int.random(in: 10...30, using: &random))
+        // Coordinators settle what they have seen while the wards carry on, so decisions race
+        // with new edits, other decisions and partial deliveries.
+        for index in replicas.indices where Bool.random(using: &random) {
+            try resolveRecord(on: replicas[index])
+        }
+        try randomSteps(Int.random(in: 0...15, using: &random))
+        // Finally everyone hears everything, in their own random order.
+        var union: [String: Change] = [:]
+        for replica in replicas { for change in try replica.allChanges() { union[change.id] = change } }
+        for replica in replicas { try deliver(Array(union.values), to: replica, fraction: 1) }
+        // A newcomer receives the whole history in one batch.
+        let newcomer = try ImprovementStore.inMemory(replica: "newcomer")
+        try newcomer.apply(Array(union.values).shuffled(using: &random))
+        replicas.append(newcomer)
+        conflictCount = try replicas[0].conflicts(includeResolved: true).count
+        let everything = try replicas[0].allChanges()
+        recordResolutions = everything.filter { !DecisionGroup.resolutions(of: $0).isEmpty }.count
+        decisions = everything.filter { $0.type == EntityType.resolution.name }.count
+    }
+
+    mutating func randomSteps(_ steps: Int) throws {
         for _ in 0..<steps {
             let index = Int.random(in: 0..<replicas.count, using: &random)
             // Clocks drift, and sometimes jump back.
@@ -72,22 +103,14 @@ struct MergeScenario {
             case 35..<45: try deleteSomething(on: replicas[index])
             case 45..<52: try renameUnit(on: replicas[index])
             case 52..<55: try toggleUnit(on: replicas[index])
-            case 55..<60: try resolveSomething(on: replicas[index])
+            case 55..<58: try resolveSomething(on: replicas[index])
+            case 58..<66: try resolveRecord(on: replicas[index])
             default:
                 var target = Int.random(in: 0..<replicas.count - 1, using: &random)
                 if target >= index { target += 1 }
                 try deliver(try replicas[index].allChanges(), to: replicas[target], fraction: 0.6)
             }
         }
-        // Finally everyone hears everything, in their own random order.
-        var union: [String: Change] = [:]
-        for replica in replicas { for change in try replica.allChanges() { union[change.id] = change } }
-        for replica in replicas { try deliver(Array(union.values), to: replica, fraction: 1) }
-        // A newcomer receives the whole history in one batch.
-        let newcomer = try ImprovementStore.inMemory(replica: "newcomer")
-        try newcomer.apply(Array(union.values).shuffled(using: &random))
-        replicas.append(newcomer)
-        conflictCount = try replicas[0].conflicts(includeResolved: true).count
     }
 
     /// Sends a random part of `changes`, shuffled, with duplicates, in a few batches; some batches
@@ -173,6 +196,17 @@ struct MergeScenario {
         try store.write(author: "coordinator") { try $0.resolveConflict(id: conflict.id, keep: keep) }
     }
 
+    /// Settles every open conflict of one record at once, as `improve conflicts resolve` does.
+    mutating func resolveRecord(on store: ImprovementStore) throws {
+        guard let record = try store.recordConflicts().randomElement(using: &random) else { return }
+        let keep = ConflictChoice.allCases.randomElement(using: &random)!
+        try store.write(author: "coordinator") { writer in
+            // Decided on what the device holds inside the transaction, as the command does.
+            guard let current = try writer.recordConflict(named: record.id) else { return }
+            try writer.resolve(current, keep: keep)
+        }
+    }
+
     /// Everything that must hold at the end, as readable problems (empty when all is well).
     func check() throws -> [String] {
         var problems: [String] = []
@@ -201,6 +235,15 @@ struct MergeScenario {
             let other = try replica.conflicts(includeResolved: true).sorted { $0.id < $1.id }
             if other != conflicts { problems.append("conflicts differ on \(replica.replica): \(other.count) vs \(conflicts.count)") }
         }
+        // 2b. The same record-level entries everywhere, and none made of a bookkeeping field.
+        let records = try replicas[0].recordConflicts(includeResolved: true).sorted { $0.id < $1.id }
+        for replica in replicas.dropFirst() {
+            let other = try replica.recordConflicts(includeResolved: true).sorted { $0.id < $1.id }
+            if other != records { problems.append("record conflicts differ on \(replica.replica)") }
+        }
+        for conflict in conflicts where EntityType.named(conflict.type)?.bookkeeping.contains(conflict.field) == true {
+            problems.append("\(conflict.type) \(conflict.entity) has a conflict on bookkeeping field \(conflict.field)")
+        }
         // 3. Last writer wins, field by field, and 4. every value written is current, was seen by a
         //    later writer, or is held in a conflict record.
         for (key, changes) in byEntity {
@@ -222,6 +265,8 @@ struct MergeScenario {
                 if state.fields[field] != latest.fields[field] {
                     problems.append("\(key).\(field) is \(String(describing: state.fields[field])), the latest write was \(String(describing: latest.fields[field]))")
                 }
+                // Bookkeeping (who recorded the values) follows the values, whose losers are kept.
+                if type.bookkeeping.contains(field) { continue }
                 for write in writes {
                     let value = write.fields[field]!
                     let current = state.fields[field] == value && (!deleted || field == "_deleted")

@@ -13,7 +13,7 @@ struct StatusCommand: ParsableCommand {
         let device = try Device.open(location)
         let pending = try device.store.pendingCount()
         let held = try device.store.heldChanges().count
-        let openConflicts = try device.store.conflicts(includeResolved: false).count
+        let openConflicts = try device.store.recordConflicts(includeResolved: false).count
         let cursor = try device.store.pullCursor()
         let config = device.config
         let json = JSONOut.object([

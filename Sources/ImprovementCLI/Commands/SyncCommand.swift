@@ -64,7 +64,7 @@ struct SyncCommand: AsyncParsableCommand {
 
         let pendingAfter = try store.pendingCount()
         let received = try store.lastSequence() - sequenceBefore
-        let openConflicts = try store.conflicts(includeResolved: false).count
+        let openConflicts = try store.recordConflicts(includeResolved: false).count
         let finished = Date()
         device.config.lastSync = NumberText.iso(finished)
         try device.saveConfig()

@@ -31,14 +31,21 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
     let scope: SiteScope
     /// Fields that identify a record and may not change after it is created.
     let immutable: Set<String>
+    /// Fields that describe the other values (who recorded them) rather than being data: they
+    /// never form a conflict of their own, and follow the version a coordinator keeps.
+    public let bookkeeping: Set<String>
     private let positions: [String: Int]
 
-    init(name: String, table: String, fields: [FieldSpec], scope: SiteScope, immutable: Set<String>) {
+    init(
+        name: String, table: String, fields: [FieldSpec], scope: SiteScope, immutable: Set<String>,
+        bookkeeping: Set<String> = []
+    ) {
         self.name = name
         self.table = table
         self.fields = fields
         self.scope = scope
         self.immutable = immutable
+        self.bookkeeping = bookkeeping
         self.positions = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.name, $0) })
     }
 
@@ -85,7 +92,7 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
             .text("measure"), .text("unit"), .text("site"), .text("period"), .number("numerator"),
             .number("denominator"), .number("value"), .text("note"), .text("recordedBy", "recorded_by"),
         ],
-        scope: .siteField, immutable: ["measure", "unit", "site", "period"])
+        scope: .siteField, immutable: ["measure", "unit", "site", "period"], bookkeeping: ["recordedBy"])
     public static let annotation = EntityType(
         name: "annotation", table: "annotation",
         fields: [

@@ -93,6 +93,12 @@ extension ImprovementStore {
         try read { db in try ConflictQueries.list(db, includeResolved: includeResolved) }
     }
 
+    /// Conflicts waiting for a coordinator, one entry per record with both versions whole; with
+    /// `includeResolved`, the settled ones too. Bookkeeping fields never make an entry of their own.
+    public func recordConflicts(includeResolved: Bool = false) throws -> [RecordConflict] {
+        try read { db in try RecordConflictQueries.list(db, includeResolved: includeResolved) }
+    }
+
     /// Every change to one record, oldest first: the audit trail of who changed what and when.
     public func history(of type: EntityType, id: String) throws -> [LoggedChange] {
         try read { db in

@@ -116,41 +116,6 @@ public final class StoreWriter: ValidationContext {
         return change
     }
 
-    /// Settles a conflict: keeping the loser writes its value back; either way the decision is
-    /// recorded as a `resolution` that syncs to every replica.
-    @discardableResult
-    public func resolveConflict(id: String, keep: ConflictChoice) throws -> Conflict {
-        guard let conflict = try ConflictQueries.find(db, id: id) else {
-            throw StoreError.notFound(type: "conflict", id: id)
-        }
-        if keep == .loser, let type = EntityType.named(conflict.type) {
-            let table = RecordTable.all[type.name]!
-            let current = try table.load(statements, id: conflict.entity) ?? EntityState()
-            var fields: FieldMap = [conflict.field: conflict.loser.value]
-            var base: [String: HLC?] = [conflict.field: current.versions[conflict.field]]
-            if current.isDeleted {
-                fields[EntityType.deletedField] = .bool(false)
-                base[EntityType.deletedField] = .some(current.versions[EntityType.deletedField])
-            }
-            let change = makeChange(
-                type, id: conflict.entity, site: type.site(id: conflict.entity, fields: current.values),
-                fields: fields, base: base)
-            try apply(change, current: .some(current))
-        }
-        let resolution: FieldMap = [
-            "site": conflict.site.map(FieldValue.text) ?? .null, "keep": .text(keep.rawValue),
-            "kind": .text(conflict.kind.rawValue),
-            "recordType": .text(conflict.type), "entity": .text(conflict.entity), "field": .text(conflict.field),
-            "loserValue": .text(conflict.loser.value.json), "loserAuthor": .text(conflict.loser.author),
-            "loserHLC": .text(conflict.loser.hlc.description), "winnerValue": .text(conflict.winner.value.json),
-            "winnerAuthor": .text(conflict.winner.author), "winnerHLC": .text(conflict.winner.hlc.description),
-        ]
-        try write(.resolution, id: conflict.id, fields: resolution)
-        var resolved = conflict
-        resolved.resolution = keep
-        return resolved
-    }
-
     /// Logs and applies a local write of `fields` to one record.
     @discardableResult
     func write(_ type: EntityType, id: String, fields newFields: FieldMap) throws -> Change? {
@@ -198,7 +163,7 @@ public final class StoreWriter: ValidationContext {
         return change
     }
 
-    private func makeChange(_ type: EntityType, id: String, site: String?, fields: FieldMap, base: [String: HLC?])
+    func makeChange(_ type: EntityType, id: String, site: String?, fields: FieldMap, base: [String: HLC?])
         -> Change
     {
         let stamp = clock.tick()

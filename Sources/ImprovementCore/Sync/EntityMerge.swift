@@ -42,6 +42,8 @@ struct EntityState: Equatable, Sendable {
 ///   through another write of the same value (a concurrent write of the same value is no conflict).
 /// - When the record is deleted, each field's latest write that the deletion did not see (and
 ///   that did not see the deletion) is an edit-versus-delete conflict.
+/// - Bookkeeping fields of the type (who recorded the values) are last-writer-wins like any
+///   other but never form a conflict: they describe the values, whose conflicts keep every side.
 enum EntityMerge {
     static func derive(
         type: String, entity: String, site: String?, history: [EntityWrite]
@@ -63,6 +65,7 @@ enum EntityMerge {
             state.versions[field] = winner.hlc
         }
 
+        let bookkeeping = EntityType.named(type)?.bookkeeping ?? []
         var conflicts: [Conflict] = []
         func side(_ write: EntityWrite, _ field: String) -> Conflict.Side {
             Conflict.Side(value: write.fields[field] ?? .null, author: write.author, hlc: write.hlc)
@@ -77,7 +80,7 @@ enum EntityMerge {
             }
         }
 
-        for field in writesByField.keys.sorted() {
+        for field in writesByField.keys.sorted() where !bookkeeping.contains(field) {
             let indexes = writesByField[field]!
             let winnerIndex = indexes[indexes.count - 1]
             let seenHere = seen[field] ?? []
@@ -92,7 +95,8 @@ enum EntityMerge {
 
         if state.isDeleted, let deletions = writesByField[EntityType.deletedField] {
             let deletion = writes[deletions[deletions.count - 1]]
-            for field in writesByField.keys.sorted() where field != EntityType.deletedField {
+            for field in writesByField.keys.sorted()
+            where field != EntityType.deletedField && !bookkeeping.contains(field) {
                 let indexes = writesByField[field]!
                 let latestIndex = indexes[indexes.count - 1]
                 let latest = writes[latestIndex]

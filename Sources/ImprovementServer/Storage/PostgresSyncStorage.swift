@@ -124,8 +124,23 @@ package final class PostgresSyncStorage: SyncStorage {
             stored[PushMerge.Key(type: type, entity: entity)] = PushMerge.StoredRecord(
                 site: site, valuesJSON: values, versionsJSON: versions, conflicted: conflicted)
         }
+        // A resolution and the values it restores are accepted together (DecisionGroup).
+        let inBatch = DecisionGroup.carried(by: changes)
+        var accepted: Set<String> = []
+        let named = DecisionGroup.namedOutsideBatch(changes)
+        if !named.isEmpty {
+            for try await id in try await connection.query(
+                "SELECT DISTINCT entity FROM sync_change WHERE type = 'resolution' AND entity = ANY(\(Array(named)))",
+                logger: logger
+            ).decode(String.self) {
+                accepted.insert(id)
+            }
+        }
         let merge = try PushMerge(changes: changes, existingIDs: existing, stored: stored) { change, storedSite in
             try PushPermissions.check(change, account: account, storedSite: storedSite)
+            if let refusal = DecisionGroup.refusal(of: change, in: inBatch, accepted: accepted) {
+                throw SyncStorageError.forbidden(changeID: change.id, message: refusal)
+            }
         }
         let last = try await lastSequence(on: connection, logger: logger)
         guard !merge.fresh.isEmpty else {

@@ -38,9 +38,16 @@ package final class SQLiteSyncStorage: SyncStorage {
 
     package func push(_ changes: [Change], by account: Account) async throws -> PushOutcome {
         try await BlockingWork.run { [store] in
+            // A resolution and the values it restores are accepted together (DecisionGroup); the
+            // log only grows, so what it held before the transaction it still holds in it.
+            let inBatch = DecisionGroup.carried(by: changes)
+            let accepted = try store.loggedResolutions(among: DecisionGroup.namedOutsideBatch(changes))
             // The push route has checked every change against ChangeRules before calling push.
             let report = try store.apply(changes, rulesChecked: true) { change, storedSite in
                 try PushPermissions.check(change, account: account, storedSite: storedSite)
+                if let refusal = DecisionGroup.refusal(of: change, in: inBatch, accepted: accepted) {
+                    throw SyncStorageError.forbidden(changeID: change.id, message: refusal)
+                }
             }
             return PushOutcome(
                 accepted: report.applied.count, duplicates: report.duplicates.count,
