@@ -9,12 +9,15 @@ struct RecordCommand: ParsableCommand {
         discussion: """
             Any date within the period will do: it is moved to the start of the measure's day, week \
             (Monday) or month. Recording the same measure, unit and period again changes that data \
-            point; recording it on two devices gives one data point, and a coordinator settles any \
+            point, keeping what you do not give (the note stays unless --note or --clear-note), and \
+            says whose values it replaced; --note alone edits the note of a recorded data point. \
+            Recording it on two devices gives one data point, and a coordinator settles any \
             difference (improve conflicts).
 
               improve record falls-rate --unit ward-7 --period 2026-11-16 \\
                   --numerator 3 --denominator 412
               improve record days-between --unit ward-7 --period 2026-11-20 --value 12
+              improve record falls-rate --unit ward-7 --period 2026-11-16 --note "one fall at night"
               improve record falls-rate --unit ward-7 --period 2026-11-16 --delete
             """)
 
@@ -24,7 +27,9 @@ struct RecordCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "The numerator (with --denominator), e.g. falls.") var numerator: Double?
     @Option(parsing: .unconditional, help: "The denominator, e.g. occupied bed days.") var denominator: Double?
     @Option(parsing: .unconditional, help: "A single value (for run, i, c and g charts).") var value: Double?
-    @Option(help: "A note about this data point.") var note: String?
+    @Option(help: "A note about this data point (alone: changes the note of a recorded data point).")
+    var note: String?
+    @Flag(help: "Remove the note of this data point.") var clearNote = false
     @Flag(help: "Remove the data point of this measure, unit and period.") var delete = false
     @OptionGroup var options: DeviceOptions
 
@@ -33,14 +38,16 @@ struct RecordCommand: ParsableCommand {
         try Input.id(unit, field: "unit")
         _ = try Input.day(period, field: "period")
         if delete {
-            guard numerator == nil, denominator == nil, value == nil, note == nil else {
+            guard numerator == nil, denominator == nil, value == nil, note == nil, !clearNote else {
                 throw ValidationError(
                     "--delete removes the data point: leave out --numerator, --denominator, --value and --note")
             }
             return
         }
-        guard numerator != nil || denominator != nil || value != nil else {
-            throw ValidationError("Give the data point: --numerator N --denominator D, or --value V")
+        if note != nil, clearNote { throw ValidationError("Give --note TEXT or --clear-note, not both") }
+        guard numerator != nil || denominator != nil || value != nil || note != nil || clearNote else {
+            throw ValidationError(
+                "Give the data point: --numerator N --denominator D, or --value V (or --note TEXT to change its note)")
         }
         if (numerator == nil) != (denominator == nil) {
             throw ValidationError("Give both --numerator and --denominator (or --value alone)")
@@ -68,15 +75,32 @@ struct RecordCommand: ParsableCommand {
         }
         let entry = ObservationEntry(
             measure: measure, unit: unit, period: day, numerator: numerator, denominator: denominator, value: value,
-            note: note.flatMap { $0.isEmpty ? nil : $0 })
-        let observation = try device.store.write(author: author) { writer in try writer.record(entry) }
-        let shown =
-            observation.value.map(NumberText.json)
-            ?? "\(NumberText.cell(observation.numerator)) / \(NumberText.cell(observation.denominator))"
+            note: note.flatMap { $0.isEmpty ? nil : $0 }, clearNote: clearNote || note == "")
+        let outcome = try device.store.write(author: author) { writer in try writer.recordReporting(entry) }
+        let observation = outcome.observation
         let moved = observation.period == day ? "" : " (which includes \(day))"
-        Console.line(
-            "Recorded \(measure) for \(unit) at \(observation.site), "
-                + "period starting \(observation.period)\(moved): \(shown)."
-        )
+        let point = "\(measure) for \(unit) at \(observation.site), period starting \(observation.period)\(moved)"
+        guard outcome.change != nil else {
+            Console.line("Nothing changed: \(point) already holds \(Self.shown(observation)).")
+            return
+        }
+        if !entry.givesValues {
+            Console.line(
+                observation.note == nil ? "Removed the note of \(point)." : "Changed the note of \(point).")
+            return
+        }
+        if outcome.overwritesAnotherAuthor, let previous = outcome.previous {
+            let when = outcome.previousDate.map { " on \($0)" } ?? ""
+            let who = previous.recordedBy ?? "someone"
+            Console.line(
+                "Recorded \(point): was \(Self.shown(previous)), recorded by \(who)\(when); now \(Self.shown(observation)).")
+            return
+        }
+        Console.line("Recorded \(point): \(Self.shown(observation)).")
+    }
+
+    private static func shown(_ observation: Observation) -> String {
+        observation.value.map(NumberText.json)
+            ?? "\(NumberText.cell(observation.numerator)) / \(NumberText.cell(observation.denominator))"
     }
 }

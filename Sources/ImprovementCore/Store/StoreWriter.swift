@@ -10,6 +10,8 @@ public final class StoreWriter: ValidationContext {
     /// Who the changes are recorded as.
     public let author: String
     public let today: Day
+    /// The device's offset from UTC, for the dates it shows.
+    let utcOffsetSeconds: Int
     private var clock: HLCGenerator
     private let clockAtStart: HLC
     /// Measures and units looked up during this transaction: bulk recording asks for the same few.
@@ -24,6 +26,7 @@ public final class StoreWriter: ValidationContext {
         self.replica = replica
         self.author = author
         self.today = Day(millisecondsSince1970: options.clock.nowMillis(), utcOffsetSeconds: options.utcOffsetSeconds)
+        self.utcOffsetSeconds = options.utcOffsetSeconds
         let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock'").flatMap(HLC.init)
         clock = HLCGenerator(replica: replica, last: stored, physical: options.clock)
         clockAtStart = clock.last
@@ -68,6 +71,16 @@ public final class StoreWriter: ValidationContext {
     /// month and the site is taken from the unit.
     @discardableResult
     public func record(_ entry: ObservationEntry) throws -> Observation {
+        try recordReporting(entry).observation
+    }
+
+    /// Records one data point as `record` does, and says what it replaced.
+    ///
+    /// Fields the entry does not give are kept: an entry with no values edits the note of an
+    /// existing data point; an entry with no note (and not `clearNote`) keeps the note. Only the
+    /// fields that differ are written, so recording identical values logs no change. "Recorded
+    /// by" becomes this writer's author only when the values change.
+    public func recordReporting(_ entry: ObservationEntry) throws -> RecordedObservation {
         try Check.id(entry.measure, field: "measure")
         try Check.id(entry.unit, field: "unit")
         let measure: Measure
@@ -84,13 +97,49 @@ public final class StoreWriter: ValidationContext {
             site = try requireExisting(.unit, entry.unit)["site"]?.text ?? ""
             unitSites[entry.unit] = site
         }
-        let observation = Observation(
+        var observation = Observation(
             measure: entry.measure, unit: entry.unit, site: site,
             period: measure.frequency.periodStart(of: entry.period), numerator: entry.numerator,
             denominator: entry.denominator, value: entry.value, note: entry.note, recordedBy: author)
+        let table = RecordTable.all[EntityType.observation.name]!
+        if entry.givesValues {
+            try observation.validateShape(for: measure, today: today)
+            // Most entries are new data points: one INSERT, no read.
+            if let change = try createIfNew(
+                .observation, table: table, id: observation.id, fields: observation.fields)
+            {
+                return RecordedObservation(observation: observation, previous: nil, previousDate: nil, change: change)
+            }
+        }
+        let current = try table.load(statements, id: observation.id).flatMap { $0.isDeleted ? nil : $0 }
+        var previous: Observation?
+        var previousDate: Day?
+        if let current {
+            let stored = Observation(id: observation.id, fields: current.values)
+            previous = stored
+            if let version = current.versions["value"] ?? current.versions["numerator"] {
+                previousDate = Day(millisecondsSince1970: version.millis, utcOffsetSeconds: utcOffsetSeconds)
+            }
+            if !entry.givesValues {
+                observation.numerator = stored.numerator
+                observation.denominator = stored.denominator
+                observation.value = stored.value
+            }
+            if entry.note == nil, !entry.clearNote { observation.note = stored.note }
+            let sameValues = (stored.numerator, stored.denominator, stored.value)
+                == (observation.numerator, observation.denominator, observation.value)
+            // Who recorded the values changes only with them.
+            if sameValues { observation.recordedBy = stored.recordedBy }
+        } else if !entry.givesValues {
+            throw ValidationError.missing(
+                field: "data point of \(entry.measure) for \(entry.unit), period starting \(observation.period)",
+                hint: "A note alone can only be added to a data point that was recorded: give its values with "
+                    + "--numerator and --denominator, or --value.")
+        }
         try observation.validateShape(for: measure, today: today)
-        try write(.observation, id: observation.id, fields: observation.fields)
-        return observation
+        let change = try write(.observation, id: observation.id, fields: observation.fields)
+        return RecordedObservation(
+            observation: observation, previous: previous, previousDate: previousDate, change: change)
     }
 
     /// Deletes the data point of a measure, unit and period (any date within the period).
@@ -302,11 +351,17 @@ public struct ObservationEntry: Sendable {
     public var numerator: Double?
     public var denominator: Double?
     public var value: Double?
+    /// The note; nil keeps the note a data point already has (unless `clearNote`).
     public var note: String?
+    /// Removes the note of an existing data point.
+    public var clearNote: Bool
+
+    /// True when the entry gives the data point's values (not only its note).
+    public var givesValues: Bool { numerator != nil || denominator != nil || value != nil }
 
     public init(
         measure: String, unit: String, period: Day, numerator: Double? = nil, denominator: Double? = nil,
-        value: Double? = nil, note: String? = nil
+        value: Double? = nil, note: String? = nil, clearNote: Bool = false
     ) {
         self.measure = measure
         self.unit = unit
@@ -315,6 +370,26 @@ public struct ObservationEntry: Sendable {
         self.denominator = denominator
         self.value = value
         self.note = note
+        self.clearNote = clearNote
+    }
+}
+
+/// What recording a data point did.
+public struct RecordedObservation: Sendable {
+    /// The data point as it now stands.
+    public var observation: Observation
+    /// The data point it replaced, if there was one.
+    public var previous: Observation?
+    /// The day the replaced values were recorded.
+    public var previousDate: Day?
+    /// The logged change; nil when nothing differed.
+    public var change: Change?
+
+    /// True when the values (not only the note) changed from what someone else had recorded.
+    public var overwritesAnotherAuthor: Bool {
+        guard let previous, let author = previous.recordedBy, author != observation.recordedBy else { return false }
+        return (previous.numerator, previous.denominator, previous.value)
+            != (observation.numerator, observation.denominator, observation.value)
     }
 }
 
