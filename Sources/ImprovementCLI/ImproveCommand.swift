@@ -89,6 +89,7 @@ extension ImproveCommand {
         case let error as ImprovementCore.ValidationError:
             (error.description + " Nothing was saved.", ExitStatus.failure)
         case let error as StoreError: (error.description, ExitStatus.failure)
+        case let error as ImplausibleEntry: (error.description, ExitStatus.failure)
         case let error as SyncError: SyncExplanation.explain(error)
         default: nil
         }

@@ -18,6 +18,8 @@ struct ImportCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The CSV file ('-' reads standard input).", valueName: "file.csv")) var file: String
     @Flag(help: "Save the good rows even when some are wrong (the wrong ones are listed).") var skipBad = false
     @Flag(help: "Check every row but save nothing.") var dryRun = false
+    @Flag(help: "Import rows whose values are unusual but possible (far outside the series, before the programme).")
+    var force = false
     @OptionGroup var options: DeviceOptions
 
     /// Ends the transaction of a dry run without saving.
@@ -49,10 +51,15 @@ struct ImportCommand: ParsableCommand {
                             }
                             firstLine[id] = row.line
                         }
-                        try writer.record(row.entry)
+                        var entry = row.entry
+                        entry.force = force
+                        try writer.record(entry)
                         imported += 1
                     } catch let error as ImprovementCore.ValidationError {
                         problems.append(.init(line: row.line, message: error.description))
+                    } catch let warned as ImplausibleEntry {
+                        let message = warned.warnings.joined(separator: " ") + " (--force imports it)"
+                        problems.append(.init(line: row.line, message: message))
                     }
                 }
                 if !problems.isEmpty, !skipBad {

@@ -31,6 +31,12 @@ struct RecordCommand: ParsableCommand {
     var note: String?
     @Flag(help: "Remove the note of this data point.") var clearNote = false
     @Flag(help: "Remove the data point of this measure, unit and period.") var delete = false
+    @Flag(
+        help: """
+            Record a value that is unusual but possible (far outside the ward's series, before the \
+            programme started, a fractional count) without being asked to check it.
+            """)
+    var force = false
     @OptionGroup var options: DeviceOptions
 
     func validate() throws {
@@ -75,7 +81,7 @@ struct RecordCommand: ParsableCommand {
         }
         let entry = ObservationEntry(
             measure: measure, unit: unit, period: day, numerator: numerator, denominator: denominator, value: value,
-            note: note.flatMap { $0.isEmpty ? nil : $0 }, clearNote: clearNote || note == "")
+            note: note.flatMap { $0.isEmpty ? nil : $0 }, clearNote: clearNote || note == "", force: force)
         let outcome = try device.store.write(author: author) { writer in try writer.recordReporting(entry) }
         let observation = outcome.observation
         let moved = observation.period == day ? "" : " (which includes \(day))"

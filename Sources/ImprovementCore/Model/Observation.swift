@@ -98,5 +98,6 @@ public struct Observation: SyncedRecord {
             throw ValidationError.notADate(field: "period start for a \(definition.frequency.rawValue)ly measure", value: period.description)
         }
         if period > today { throw ValidationError.periodInFuture(period: period, today: today) }
+        try Plausibility.refuseImpossible(self, chart: chart)
     }
 }

@@ -16,6 +16,10 @@ public enum ValidationError: Error, Equatable, Sendable, CustomStringConvertible
     case tooLong(field: String, limit: Int)
     case cannotChange(field: String, kind: String)
     case deleted(kind: String, id: String)
+    /// A number no ward's data can hold (see `Plausibility`).
+    case implausible(field: String, value: Double, limit: Double)
+    /// A period before any data this system can hold (see `Plausibility`).
+    case periodTooEarly(period: Day, earliest: Day)
 
     public var description: String {
         switch self {
@@ -55,6 +59,11 @@ public enum ValidationError: Error, Equatable, Sendable, CustomStringConvertible
             return "The \(field) of an existing \(kind) cannot be changed. Delete it and add a new one instead."
         case .deleted(let kind, let id):
             return "The \(kind) \"\(id)\" has been deleted. Restore it or choose another one."
+        case .implausible(let field, let value, let limit):
+            return "The \(field) \(Self.format(value)) cannot be right: no data point here is larger than "
+                + "\(Self.format(limit)) (as a size). Check the number and enter it again."
+        case .periodTooEarly(let period, let earliest):
+            return "The period \(period) is before \(earliest): check the year."
         }
     }
 

@@ -19,6 +19,9 @@ public final class StoreWriter: ValidationContext {
     /// Measures (with their site-independent definition) and units' sites, as `record` needs them.
     private var measures: [String: Measure] = [:]
     private var unitSites: [String: String] = [:]
+    /// Stored series of a measure and unit, summarised once per transaction for the plausibility check.
+    private var seriesSummaries: [String: Plausibility.SeriesSummary?] = [:]
+    private var programmeStarts: [String: Day?] = [:]
 
     init(db: Database, replica: String, author: String, options: StoreOptions) throws {
         self.db = db
@@ -104,6 +107,7 @@ public final class StoreWriter: ValidationContext {
         let table = RecordTable.all[EntityType.observation.name]!
         if entry.givesValues {
             try observation.validateShape(for: measure, today: today)
+            try checkPlausible(observation, measure: measure, force: entry.force)
             // Most entries are new data points: one INSERT, no read.
             if let change = try createIfNew(
                 .observation, table: table, id: observation.id, fields: observation.fields)
@@ -137,9 +141,46 @@ public final class StoreWriter: ValidationContext {
                     + "--numerator and --denominator, or --value.")
         }
         try observation.validateShape(for: measure, today: today)
+        if entry.givesValues { try checkPlausible(observation, measure: measure, force: entry.force) }
         let change = try write(.observation, id: observation.id, fields: observation.fields)
         return RecordedObservation(
             observation: observation, previous: previous, previousDate: previousDate, change: change)
+    }
+
+    /// Refuses, unless `force`, a data point that is possible but unusual (`Plausibility`), judged
+    /// against the series as stored when the transaction began.
+    private func checkPlausible(_ observation: Observation, measure: Measure, force: Bool) throws {
+        if force { return }
+        let key = observation.measure + "/" + observation.unit
+        let series: Plausibility.SeriesSummary?
+        if let cached = seriesSummaries[key] {
+            series = cached
+        } else {
+            var points: [Observation] = []
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT numerator, denominator, value FROM observation
+                        WHERE deleted = 0 AND id >= ? AND id < ?
+                        """), arguments: [key + "/", key + "0"])
+            while let row = try rows.next() {
+                points.append(
+                    Observation(
+                        measure: observation.measure, unit: observation.unit, site: observation.site,
+                        period: observation.period, numerator: row[0], denominator: row[1], value: row[2]))
+            }
+            series = Plausibility.summary(of: points)
+            seriesSummaries[key] = .some(series)
+        }
+        let start: Day?
+        if let cached = programmeStarts[measure.programme] {
+            start = cached
+        } else {
+            start = try fields(of: .programme, id: measure.programme)?["start"]?.text.flatMap(Day.init)
+            programmeStarts[measure.programme] = .some(start)
+        }
+        let warnings = Plausibility.warnings(for: observation, measure: measure, programmeStart: start, series: series)
+        if !warnings.isEmpty { throw ImplausibleEntry(warnings: warnings) }
     }
 
     /// Deletes the data point of a measure, unit and period (any date within the period).
@@ -355,13 +396,15 @@ public struct ObservationEntry: Sendable {
     public var note: String?
     /// Removes the note of an existing data point.
     public var clearNote: Bool
+    /// Records a value that is possible but unusual (`Plausibility`) without asking.
+    public var force: Bool
 
     /// True when the entry gives the data point's values (not only its note).
     public var givesValues: Bool { numerator != nil || denominator != nil || value != nil }
 
     public init(
         measure: String, unit: String, period: Day, numerator: Double? = nil, denominator: Double? = nil,
-        value: Double? = nil, note: String? = nil, clearNote: Bool = false
+        value: Double? = nil, note: String? = nil, clearNote: Bool = false, force: Bool = false
     ) {
         self.measure = measure
         self.unit = unit
@@ -371,6 +414,7 @@ public struct ObservationEntry: Sendable {
         self.value = value
         self.note = note
         self.clearNote = clearNote
+        self.force = force
     }
 }
 
