@@ -62,11 +62,11 @@ improve tablet sync
 improve laptop sync
 improve tablet sync >/dev/null
 
-say "The coordinator sees the conflict (numerator, note, recorded by) and keeps the tablet's numerator"
+say "The coordinator sees the conflict (one entry, both versions whole) and keeps the tablet's version"
 improve coordinator sync >/dev/null
 improve coordinator conflicts
 conflict=$(improve coordinator conflicts --json \
-    | python3 -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin) if c["field"] == "numerator"))')
+    | python3 -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin) if "numerator" in c["fields"]))')
 improve coordinator conflicts resolve "$conflict" --keep loser
 improve coordinator sync >/dev/null
 improve tablet sync >/dev/null
