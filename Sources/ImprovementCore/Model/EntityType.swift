@@ -77,6 +77,7 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
             .text("direction"), .number("target"), .text("numeratorDefinition", "numerator_definition"),
             .text("denominatorDefinition", "denominator_definition"), .text("inclusions"), .text("exclusions"),
             .text("dataSource", "data_source"), .text("samplingPlan", "sampling_plan"), .text("owner"),
+            .number("multiplier"), .text("expressedAs", "expressed_as"), .bool("allowNegative", "allow_negative"),
         ],
         scope: .global, immutable: ["programme"])
     public static let observation = EntityType(
@@ -90,7 +91,7 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
         name: "annotation", table: "annotation",
         fields: [
             .text("measure"), .text("site"), .text("unit"), .text("date"), .text("text"),
-            .bool("startsPhase", "starts_phase"),
+            .bool("startsPhase", "starts_phase"), .bool("excludesPoint", "excludes_point"),
         ],
         scope: .siteField, immutable: ["site"])
     public static let pdsa = EntityType(

@@ -48,6 +48,13 @@ public final class StoreWriter: ValidationContext {
         return fields
     }
 
+    public func liveObservationCount(measure: String) throws -> Int {
+        // Observation ids start with "measure/", so the primary key bounds the scan ('0' follows '/').
+        try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM observation WHERE id > ? AND id < ? AND deleted = 0",
+            arguments: [measure + "/", measure + "0"]) ?? 0
+    }
+
     /// The stored state of the record a change targets; nil when it is new here or of an unknown type.
     func currentState(of change: Change) throws -> EntityState? {
         guard let table = RecordTable.all[change.type] else { return nil }
