@@ -31,7 +31,8 @@ struct TerminalChart {
             high += 1
         }
         let padding = (high - low) * 0.05
-        low -= padding
+        // Counts, rates and proportions never go below zero: neither does their scale.
+        low = low >= 0 ? max(0, low - padding) : low - padding
         high += padding
         func column(_ value: Double) -> Int {
             min(Self.plotWidth - 1, max(0, Int(((value - low) / (high - low) * Double(Self.plotWidth - 1)).rounded())))
@@ -78,7 +79,7 @@ struct TerminalChart {
             lines += Self.wrap("◆ \(word): " + signal.message, indent: "  ")
         }
         for warning in result.warnings { lines += Self.wrap("! " + warning.message, indent: "  ") }
-        lines += Self.wrap("Verdict: " + result.verdict.reason)
+        lines += Self.wrap("Verdict — " + result.verdict.reason, indent: "  ")
         return lines.joined(separator: "\n")
     }
 

@@ -52,7 +52,8 @@ enum VerdictRule {
         if let chosen {
             let signal = signals[chosen]
             let phrase = findings.phrases[chosen]
-            let since = signal.points.first.map { points[$0].period }
+            // Points beyond a limit stand for themselves: the latest one is where the process is.
+            let since = (signal.rule == .outsideLimits ? signal.points.last : signal.points.first).map { points[$0].period }
             if !specialCauses.isEmpty {
                 let shown = specialCauses.prefix(5).map { points[$0].period }.joined(separator: ", ")
                 return ChartVerdict(

@@ -162,6 +162,12 @@ public final class StoreWriter: ValidationContext {
     @discardableResult
     func write(_ type: EntityType, id: String, fields newFields: FieldMap) throws -> Change? {
         let table = RecordTable.all[type.name]!
+        // Validation may have looked the record up (and cached its absence) before this write.
+        if type == .measure || type == .unit {
+            referenceCache[type.name + "\u{0}" + id] = nil
+            measures[id] = nil
+            unitSites[id] = nil
+        }
         if let created = try createIfNew(type, table: table, id: id, fields: newFields) { return created }
         let current = try table.load(statements, id: id)
         var written: FieldMap = [:]
@@ -188,11 +194,6 @@ public final class StoreWriter: ValidationContext {
         }
         let change = makeChange(type, id: id, site: type.site(id: id, fields: newFields), fields: written, base: base)
         try apply(change, current: .some(current))
-        if type == .measure || type == .unit {
-            referenceCache[type.name + "\u{0}" + id] = nil
-            measures[id] = nil
-            unitSites[id] = nil
-        }
         return change
     }
 
