@@ -108,6 +108,39 @@ struct ExpressedValuesTests {
         ])
     }
 
+    @Test func anExplicitConversionMergesThePeriodsAndSaysHowMany() throws {
+        let folder = try TemporaryFolder()
+        let device = try device(in: folder)
+        let weeks = (1...9).map { Dates.week($0) }
+        for (index, week) in weeks.enumerated() {
+            try device.ok([
+                "record", "falls-rate", "--unit", "ward-7", "--period", week, "--numerator", String(index + 1),
+                "--denominator", "100",
+            ])
+        }
+        let months = Dictionary(grouping: weeks.enumerated(), by: { String($0.element.prefix(7)) })
+        let dry = try device.ok(["measure", "convert", "falls-rate", "--frequency", "month", "--dry-run"]).output
+        #expect(dry.contains("9 weekly points at 1 unit would become \(months.count) monthly points"), "\(dry)")
+        #expect(dry.contains("Nothing was saved."))
+        #expect(try device.observations(["--measure", "falls-rate"]).count == 9)
+
+        let done = try device.ok(["measure", "convert", "falls-rate", "--frequency", "month"]).output
+        #expect(done.contains("(\(9 - months.count) merged; numerators and denominators added up)"), "\(done)")
+        let points = try device.observations(["--measure", "falls-rate"])
+        #expect(points.count == months.count)
+        for (month, entries) in months {
+            let point = points.first { ($0["period"] as? String)?.hasPrefix(month) == true }
+            #expect(point?["numerator"] as? Double == Double(entries.map { $0.offset + 1 }.reduce(0, +)))
+            #expect(point?["denominator"] as? Double == Double(100 * entries.count))
+            #expect((point?["period"] as? String)?.hasSuffix("-01") == true)
+        }
+        let shown = try device.ok(["measure", "show", "falls-rate", "--json"]).json() as? [String: Any]
+        #expect(shown?["frequency"] as? String == "month")
+        // Points are merged, never split.
+        let back = try device.run(["measure", "convert", "falls-rate", "--frequency", "week"])
+        #expect(back.status == 1 && back.error.contains("merged, never split"), "\(back.error)")
+    }
+
     @Test func negativeValuesWhereTheMeasureAllowsThem() throws {
         let folder = try TemporaryFolder()
         let device = try device(in: folder)

@@ -5,7 +5,7 @@ import ImprovementCore
 struct MeasureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "measure", abstract: "Adds, lists and shows measures and their operational definitions.",
-        subcommands: [Add.self, List.self, Show.self], defaultSubcommand: List.self)
+        subcommands: [Add.self, List.self, Show.self, Convert.self], defaultSubcommand: List.self)
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -141,6 +141,40 @@ struct MeasureCommand: ParsableCommand {
             details.add("sampling plan", measure.definition.samplingPlan)
             details.add("owner", measure.owner)
             format.print(RecordOutput.json(measure), text: details.text)
+        }
+    }
+
+    struct Convert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Changes a measure's frequency, merging its data points into the longer periods.",
+            discussion: """
+                Points are merged, never split: day to week or month, week to month (a week belongs to \
+                the month its Monday falls in). Numerators and denominators, and counts, are added up; \
+                single measured values are averaged over the periods merged; notes are kept, joined. \
+                The old points are deleted and the merged ones recorded in one step, so the chart never \
+                mixes weekly and monthly points. --dry-run says what would happen and saves nothing.
+                """)
+
+        @Argument(help: "The measure's id.") var id: String
+        @Option(help: "The new frequency: week or month.") var frequency: Measure.Frequency
+        @Flag(help: "Say what would change, and save nothing.") var dryRun = false
+        @OptionGroup var options: DeviceOptions
+
+        func validate() throws { try Input.id(id, field: "measure id") }
+
+        func run() throws {
+            let device = try options.open()
+            let definition = try device.require(Measure.self, id: id, noun: "measure")
+            let plan = try device.store.write(author: device.author(options.author)) { writer in
+                try writer.convertFrequency(measure: id, to: frequency, apply: !dryRun)
+            }
+            let merged = plan.pointsBefore - plan.pointsAfter
+            let units = plan.units == 1 ? "1 unit" : "\(plan.units) units"
+            Console.line(
+                (dryRun ? "Would convert" : "Converted") + " \(definition.name) from \(plan.from.rawValue)ly to "
+                    + "\(plan.to.rawValue)ly: \(plan.pointsBefore) \(plan.from.rawValue)ly points at \(units) "
+                    + "\(dryRun ? "would become" : "became") \(plan.pointsAfter) \(plan.to.rawValue)ly points "
+                    + "(\(merged) merged; \(plan.combined))." + (dryRun ? " Nothing was saved." : ""))
         }
     }
 }
