@@ -45,7 +45,8 @@ struct TerminalChart {
                 + String(repeating: "·", count: max(1, Self.plotWidth - lowText.count - highText.count - 2)) + " " + highText)
         for (index, point) in result.points.enumerated() {
             if index > 0, point.phase != result.points[index - 1].phase {
-                lines.append("── phase \(point.phase)" + (phaseNotes[index].map { ": \($0.text)" } ?? "") + " ──")
+                let label = "── phase \(point.phase)" + (phaseNotes[index].map { ": \($0.text)" } ?? "")
+                lines.append(Self.fit(label, 77) + " ──")
             }
             var row = Array(repeating: Character(" "), count: Self.plotWidth)
             if let lcl = point.lcl { row[column(lcl)] = "|" }
@@ -61,7 +62,8 @@ struct TerminalChart {
                     marker = " beyond limits"
                 }
             }
-            lines.append(point.period + "  " + pad(expression.number(point.value), 10) + "  " + String(row) + marker)
+            let line = point.period + "  " + pad(expression.number(point.value), 10) + "  " + String(row)
+            lines.append(line + Self.fit(marker, 80 - line.count))
         }
         lines.append("")
         let runs = result.runs
@@ -81,6 +83,12 @@ struct TerminalChart {
         for warning in result.warnings { lines += Self.wrap("! " + warning.message, indent: "  ") }
         lines += Self.wrap("Verdict — " + result.verdict.reason, indent: "  ")
         return lines.joined(separator: "\n")
+    }
+
+    /// The text cut to `width` characters, with an ellipsis when it was longer.
+    static func fit(_ text: String, _ width: Int) -> String {
+        guard text.count > width else { return text }
+        return String(text.prefix(max(0, width - 1))) + "…"
     }
 
     /// Breaks text into lines of at most 80 columns at spaces.
