@@ -61,6 +61,7 @@ struct SyncCommand: AsyncParsableCommand {
             pushBatchSize: batchSize, pullPageSize: pageSize,
             progressMode: json ? .silent : (Console.isTerminal ? .bar : .lines))
         let outcome = try await session.run()
+        await refreshAccount(&device.config, server: server, token: token)
 
         let pendingAfter = try store.pendingCount()
         let received = try store.lastSequence() - sequenceBefore
@@ -110,6 +111,17 @@ struct SyncCommand: AsyncParsableCommand {
                 "\(pendingAfter) change\(pendingAfter == 1 ? " was" : "s were") recorded on this device during the "
                     + "sync and \(pendingAfter == 1 ? "is" : "are") still waiting: run improve sync again to send "
                     + (pendingAfter == 1 ? "it." : "them."), exitCode: ExitStatus.incomplete)
+        }
+    }
+
+    /// Learns the account's role and sites again, once per sync, so a changed role takes effect on
+    /// this device too. A failure changes nothing: the server judges every change anyway.
+    private func refreshAccount(_ config: inout DeviceConfig, server: URL, token: String) async {
+        guard let account = try? await ServerAccount.fetch(server: server, token: token) else { return }
+        let before = config.accountScope
+        config.remember(account)
+        if let before, before != account.scope, !json {
+            Console.note("This device's account is now \(account.scope).")
         }
     }
 }
