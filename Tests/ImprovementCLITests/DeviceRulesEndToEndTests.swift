@@ -27,7 +27,9 @@ struct DeviceRulesEndToEndTests {
         defer { server.stop() }
         let token = try server.addUser("nurse.patel", role: "member", sites: ["north"])
         let member = Device("member", user: "nurse.patel", in: folder)
-        let setUp = try member.ok(["init", "--site", "north", "--replica", "member", "--server", server.url, "--token", token])
+        let setUp = try member.ok([
+            "init", "--site", "north", "--replica", "member", "--server", server.url, "--token", token,
+        ])
         #expect(setUp.output.contains("Account:  nurse.patel, member for site north"), "\(setUp.output)")
         let status = try member.status()
         #expect(status["role"] as? String == "member" && status["sites"] as? [String] == ["north"])
@@ -67,7 +69,9 @@ struct DeviceRulesEndToEndTests {
         // A viewer reads and is refused every write, with the server's words.
         let viewerToken = try server.addUser("auditor", role: "viewer", sites: ["north"])
         let viewer = Device("viewer", user: "auditor", in: folder)
-        try viewer.ok(["init", "--site", "north", "--replica", "viewer", "--server", server.url, "--token", viewerToken])
+        try viewer.ok([
+            "init", "--site", "north", "--replica", "viewer", "--server", server.url, "--token", viewerToken,
+        ])
         try viewer.ok(["sync"])
         #expect(try viewer.observations().count == 1)
         let story = try viewer.run(["story", "add", "s3", "--kind", "staff", "--text", "x"])
@@ -82,7 +86,9 @@ struct DeviceRulesEndToEndTests {
         let token = try server.addUser("nurse.patel", role: "member", sites: ["north"])
         let member = Device("member", user: "nurse.patel", in: folder)
         // Port 9 (discard) refuses connections here: the server cannot be asked.
-        let offline = try member.run(["init", "--site", "north", "--replica", "member", "--server", "http://127.0.0.1:9", "--token", token])
+        let offline = try member.run([
+            "init", "--site", "north", "--replica", "member", "--server", "http://127.0.0.1:9", "--token", token,
+        ])
         #expect(offline.status == 0)
         #expect(offline.error.contains("Could not ask the server for this device's role and sites"))
         #expect(try member.status()["role"] is NSNull)

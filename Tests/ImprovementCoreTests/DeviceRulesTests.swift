@@ -14,7 +14,8 @@ struct DeviceRulesTests {
         try source.addFallsProgramme()
         let device = try ImprovementStore(
             path: nil,
-            options: StoreOptions(replica: "ward", clock: ManualClock().physical, utcOffsetSeconds: 0, account: account))
+            options: StoreOptions(replica: "ward", clock: ManualClock().physical, utcOffsetSeconds: 0, account: account)
+        )
         try device.apply(try source.allChanges())
         return device
     }
@@ -34,15 +35,19 @@ struct DeviceRulesTests {
                 Issue.record("unexpected \(error)")
             }
         }
-        refused("only coordinators and admins change units") { try $0.save(Unit(id: "ward-8", site: "north", name: "Ward 8")) }
+        refused("only coordinators and admins change units") {
+            try $0.save(Unit(id: "ward-8", site: "north", name: "Ward 8"))
+        }
         refused("only coordinators and admins change sites") { try $0.save(Site(id: "north", name: "North")) }
         refused("only coordinators and admins change measures") { try $0.delete(.measure, id: "sedation") }
         refused("the account does not belong to site south") { writer in
-            try writer.record(ObservationEntry(measure: "falls-rate", unit: "ward-s1", period: week, numerator: 1, denominator: 200))
+            try writer.record(
+                ObservationEntry(measure: "falls-rate", unit: "ward-s1", period: week, numerator: 1, denominator: 200))
         }
         // A refusal part-way through a transaction takes the writes before it with it.
         refused("only coordinators and admins change units") { writer in
-            try writer.record(ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 1, denominator: 200))
+            try writer.record(
+                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 1, denominator: 200))
             try writer.save(Unit(id: "ward-8", site: "north", name: "Ward 8"))
         }
         #expect(try store.lastSequence() == logged, "nothing refused reached the change log")
@@ -51,16 +56,49 @@ struct DeviceRulesTests {
         #expect(try store.observations(ObservationQuery()).isEmpty)
 
         try store.write(author: "nurse.a") { writer in
-            try writer.record(ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 1, denominator: 200))
+            try writer.record(
+                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 1, denominator: 200))
         }
         #expect(try store.pendingCount() == 1)
+    }
+
+    @Test func aMemberCannotSettleAConflictAndItsValueStaysAsItWas() throws {
+        let source = try ImprovementStore.inMemory(replica: "coordinator")
+        try source.addFallsProgramme()
+        let laptop = try ImprovementStore.inMemory(replica: "laptop")
+        try laptop.apply(try source.allChanges())
+        for (store, numerator) in [(source, 2.0), (laptop, 3.0)] {
+            try store.write(author: "nurse") { writer in
+                try writer.record(
+                    ObservationEntry(
+                        measure: "falls-rate", unit: "ward-7", period: week, numerator: numerator, denominator: 300))
+            }
+        }
+        let member = try ImprovementStore(
+            path: nil,
+            options: StoreOptions(
+                replica: "ward", clock: ManualClock().physical, utcOffsetSeconds: 0,
+                account: AccountScope(role: .member, sites: ["north"])))
+        try member.apply(try source.allChanges() + laptop.allChanges())
+        let conflict = try #require(try member.conflicts().first { $0.field == "numerator" })
+        let value = try member.observations(ObservationQuery(unit: "ward-7")).first?.numerator
+        let logged = try member.lastSequence()
+
+        #expect(throws: WriteRefusal.self) {
+            try member.write(author: "nurse.a") { writer in _ = try writer.resolveConflict(id: conflict.id, keep: .loser) }
+        }
+        #expect(try member.lastSequence() == logged, "neither the value nor the decision was logged")
+        #expect(try member.observations(ObservationQuery(unit: "ward-7")).first?.numerator == value)
+        #expect(try member.conflicts().contains { $0.id == conflict.id }, "the conflict stays open for a coordinator")
     }
 
     @Test func aViewerWritesNothingAndAnUnknownRoleLeavesItToTheServer() throws {
         let viewer = try Self.device(AccountScope(role: .viewer, sites: ["north"]))
         do {
             try viewer.write(author: "v") { writer in
-                try writer.record(ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 1, denominator: 200))
+                try writer.record(
+                    ObservationEntry(
+                        measure: "falls-rate", unit: "ward-7", period: week, numerator: 1, denominator: 200))
             }
             Issue.record("a viewer wrote")
         } catch let refusal as WriteRefusal {
@@ -69,15 +107,22 @@ struct DeviceRulesTests {
         #expect(try viewer.pendingCount() == 0)
 
         let unknown = try Self.device(nil)
-        try unknown.write(author: "nurse.a") { writer in try writer.save(Unit(id: "ward-8", site: "north", name: "Ward 8")) }
+        try unknown.write(author: "nurse.a") { writer in
+            try writer.save(Unit(id: "ward-8", site: "north", name: "Ward 8"))
+        }
         #expect(try unknown.pendingCount() == 1, "a device that does not know its role writes as before")
         let coordinator = try Self.device(AccountScope(role: .coordinator, sites: ["north"]))
         try coordinator.write(author: "c") { writer in
             try writer.save(Unit(id: "ward-8", site: "north", name: "Ward 8"))
-            try writer.save(Measure(id: "falls-harm", programme: "falls", name: "Falls with harm", type: .outcome, chart: .c, frequency: .month, direction: .down))
+            try writer.save(
+                Measure(
+                    id: "falls-harm", programme: "falls", name: "Falls with harm", type: .outcome, chart: .c,
+                    frequency: .month, direction: .down))
         }
         #expect(throws: WriteRefusal.self) {
-            try coordinator.write(author: "c") { writer in try writer.save(Unit(id: "ward-s2", site: "south", name: "South 2")) }
+            try coordinator.write(author: "c") { writer in
+                try writer.save(Unit(id: "ward-s2", site: "south", name: "South 2"))
+            }
         }
     }
 }
@@ -115,7 +160,9 @@ struct HeldDiscardTests {
         #expect(try store.record(ImprovementCore.Unit.self, id: "ward-7")?.name == "Ward 7")
         #expect(try store.heldChanges().isEmpty && store.pendingCount() == 0)
         #expect(try store.history(of: .unit, id: "ward-7").count == 1, "the change is gone from the log")
-        #expect(throws: StoreError.notFound(type: "held change", id: edit.id)) { try store.discardHeldChange(id: edit.id) }
+        #expect(throws: StoreError.notFound(type: "held change", id: edit.id)) {
+            try store.discardHeldChange(id: edit.id)
+        }
     }
 
     @Test func aRecordOnlyTheDiscardedChangeWroteDisappears() throws {
@@ -124,7 +171,10 @@ struct HeldDiscardTests {
         let discarded = try store.discardAllHeldChanges()
         #expect(discarded.map(\.change.id) == [added.id] && discarded[0].recordRemoved)
         #expect(try store.record(ImprovementCore.Unit.self, id: "ward-8") == nil)
-        #expect(try store.records(ImprovementCore.Unit.self, after: nil, limit: 10).map(\.id) == ["ward-7", "ward-9", "ward-s1"])
+        #expect(
+            try store.records(ImprovementCore.Unit.self, after: nil, limit: 10).map(\.id) == [
+                "ward-7", "ward-9", "ward-s1",
+            ])
         #expect(try store.discardAllHeldChanges().isEmpty)
     }
 
@@ -142,7 +192,8 @@ struct HeldDiscardTests {
     @Test func discardingRederivesTheConflictsOfTheRecord() throws {
         let store = try Self.syncedDevice()
         try store.write(author: "nurse.a") { writer in
-            try writer.record(ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 2, denominator: 300))
+            try writer.record(
+                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 2, denominator: 300))
         }
         try store.markPushed(through: try store.lastSequence())
         // A colleague corrects the value knowingly; meanwhile this device edits it without seeing that.
@@ -151,10 +202,12 @@ struct HeldDiscardTests {
         let peer = try ImprovementStore.inMemory(replica: "peer", clock: clock)
         try peer.apply(try store.allChanges())
         try peer.write(author: "nurse.b") { writer in
-            try writer.record(ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 5, denominator: 300))
+            try writer.record(
+                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 5, denominator: 300))
         }
         let edit = try Self.holdNext(store) { writer in
-            try writer.record(ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 3, denominator: 300))
+            try writer.record(
+                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 3, denominator: 300))
         }
         try store.apply(try peer.allChanges())
         #expect(!(try store.conflicts()).isEmpty, "the two edits conflict")
@@ -162,6 +215,7 @@ struct HeldDiscardTests {
         let discarded = try store.discardHeldChange(id: edit.id)
         #expect(discarded.fields.first { $0.field == "numerator" }?.after == FieldValue.number(5))
         #expect(try store.observations(ObservationQuery(unit: "ward-7")).first?.numerator == 5)
-        #expect(try store.conflicts(includeResolved: true).isEmpty, "with the edit gone there is nothing to disagree about")
+        #expect(
+            try store.conflicts(includeResolved: true).isEmpty, "with the edit gone there is nothing to disagree about")
     }
 }

@@ -95,7 +95,9 @@ struct RuleAgreementTests {
                         #expect(refusal.description.contains(refusal.reason))
                         #expect(refusal.description.hasSuffix("Nothing was saved."))
                     }
-                    #expect(PermissionRules.refusal(type: type.name, site: site, account: scope) == serverReason, "\(label)")
+                    #expect(
+                        PermissionRules.refusal(type: type.name, site: site, account: scope) == serverReason, "\(label)"
+                    )
                     decisions += 1
                 }
             }
@@ -120,6 +122,7 @@ struct RuleAgreementTests {
             #expect(allowed("coordinator", type, nil) && allowed("admin", type, nil))
         }
         #expect(!allowed("coordinator", "unit", nil) && allowed("admin", "unit", nil))
+        #expect(!allowed("coordinator", "observation", nil) && !allowed("member-north", "story", nil))
         #expect(allowed("coordinator", "unit", "north") && !allowed("coordinator", "site", "south"))
         for type in EntityType.all.map(\.name) + ["checklist"] {
             for site in Self.sites {
@@ -184,7 +187,9 @@ struct RuleAgreementTests {
                 #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
                 #expect(response.json["user"] == .string(name) && response.json["role"] == .string(role.rawValue))
                 #expect(response.json["sites"] == .array(sites.sorted().map(JSONValue.string)))
-                #expect(Set(response.json.keys) == ProtocolExampleTests.keys(try ProtocolExampleTests.load("account-response.json")))
+                #expect(
+                    Set(response.json.keys)
+                        == ProtocolExampleTests.keys(try ProtocolExampleTests.load("account-response.json")))
             }
             let anonymous = try await client.execute(uri: "/v1/account", method: .get, headers: server.headers(nil))
             #expect(anonymous.status == .unauthorized && anonymous.code == "unauthorized")

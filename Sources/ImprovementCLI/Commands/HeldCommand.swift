@@ -70,7 +70,8 @@ struct HeldCommand: ParsableCommand {
         func validate() throws {
             if all, id != nil { throw ValidationError("Give a change id or --all, not both.") }
             if !all, id == nil {
-                throw ValidationError("Say which held change to discard: improve held discard ID (ids from improve held), or --all.")
+                throw ValidationError(
+                    "Say which held change to discard: improve held discard ID (ids from improve held), or --all.")
             }
         }
 
@@ -97,7 +98,8 @@ struct HeldCommand: ParsableCommand {
                 let change = item.change
                 var lines = ["Discarded \(change.id): \(change.type) \(change.entity)."]
                 if item.recordRemoved {
-                    lines.append("  The \(change.type) \(change.entity) is gone from this device: only this change wrote it.")
+                    lines.append(
+                        "  The \(change.type) \(change.entity) is gone from this device: only this change wrote it.")
                 } else {
                     for undo in item.fields {
                         lines.append("  \(label(undo.field)): \(shown(undo.before)) → \(shown(undo.after))")

@@ -114,7 +114,8 @@ extension ImprovementStore {
         let statements = StatementCache(db)
         let before = try table.load(statements, id: change.entity)
         let remaining = try Int.fetchOne(
-            db, sql: "SELECT COUNT(*) FROM changes WHERE type = ? AND entity = ?", arguments: [type.name, change.entity])
+            db, sql: "SELECT COUNT(*) FROM changes WHERE type = ? AND entity = ?",
+            arguments: [type.name, change.entity])
         var after: EntityState?
         if remaining == 0 {
             try db.execute(sql: "DELETE FROM \(type.table) WHERE id = ?", arguments: [change.entity])

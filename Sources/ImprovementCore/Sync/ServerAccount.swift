@@ -50,7 +50,9 @@ public struct ServerAccount: Equatable, Sendable {
     }
 
     private static func message(_ body: Data) -> String {
-        if case .object(let object)? = try? JSONParser.parse(body, maxDepth: 4), case .string(let text)? = object["message"] {
+        if case .object(let object)? = try? JSONParser.parse(body, maxDepth: 4),
+            case .string(let text)? = object["message"]
+        {
             return text
         }
         return ""

@@ -10,7 +10,8 @@ enum PushPermissions {
         func refuse(_ reason: String) -> SyncStorageError {
             .forbidden(
                 changeID: change.id,
-                message: "Change \(change.id) (\(change.type) \(change.entity)) was refused: \(reason). Nothing in the batch was applied.")
+                message: "Change \(change.id) (\(change.type) \(change.entity)) was refused: \(reason). "
+                    + "Nothing in the batch was applied.")
         }
         let scope = account.scope
         // The record's site is what the server knows, not what the change claims (a viewer is
