@@ -118,6 +118,11 @@ struct DeviceRulesEndToEndTests {
             "record", "falls-rate", "--unit", "ward-7", "--period", Dates.week(1), "--numerator", "2", "--denominator",
             "300",
         ])
+        // What the issue saw: an old device also records on the ward it added (the server accepts that).
+        try member.ok([
+            "record", "falls-rate", "--unit", "ward-8", "--period", Dates.week(1), "--numerator", "1", "--denominator",
+            "250",
+        ])
         let refused = try member.run(["sync"])
         #expect(refused.status == 77 && refused.error.contains("The server refused 2 changes"))
         let held = try member.ok(["held", "--json"]).objects()
@@ -133,6 +138,7 @@ struct DeviceRulesEndToEndTests {
 
         let rest = try member.ok(["held", "discard", "--all"])
         #expect(rest.output.contains("unit ward-8 is gone from this device"), "\(rest.output)")
+        #expect(rest.error.contains("1 data point is recorded on this device for unit ward-8, which no longer exists"))
         #expect(try Self.unitIDs(member) == ["ward-7"])
         #expect(try member.ok(["held", "--json"]).objects().isEmpty)
         #expect(try member.status()["heldChanges"] as? Int == 0)
@@ -145,7 +151,7 @@ struct DeviceRulesEndToEndTests {
         let again = try #require(try member.ok(["sync", "--json"]).json() as? [String: Any])
         #expect(again["sent"] as? Int == 0 && again["held"] as? Int == 0)
         try coordinator.ok(["sync"])
-        #expect(try coordinator.observations().count == 1)
+        #expect(try coordinator.observations(["--unit", "ward-7"]).count == 1)
         let onServer = try #require(try coordinator.ok(["unit", "show", "ward-7", "--json"]).json() as? [String: Any])
         #expect(onServer["name"] as? String == "Ward 7")
         #expect(try Self.unitIDs(coordinator) == ["ward-7", "ward-9"])

@@ -90,6 +90,17 @@ struct HeldCommand: ParsableCommand {
                         + "changes with improve held.")
             }
             format.print(discarded.map(Self.json), table: Self.text(discarded))
+            // Data recorded on a ward that is gone now (a device that did not know its role yet
+            // accepted both): say so rather than leave them unexplained.
+            for item in discarded where item.recordRemoved && item.change.type == EntityType.unit.name {
+                let unit = item.change.entity
+                let orphans = try device.store.observations(ObservationQuery(unit: unit)).count
+                guard orphans > 0 else { continue }
+                Console.note(
+                    "\(orphans) data point\(orphans == 1 ? " is" : "s are") recorded on this device for unit \(unit), "
+                        + "which no longer exists here. Ask a coordinator to add the unit \(unit), or remove "
+                        + "\(orphans == 1 ? "it" : "them") with improve record MEASURE --unit \(unit) --period DATE --delete.")
+            }
         }
 
         static func text(_ discarded: [DiscardedChange]) -> String {
