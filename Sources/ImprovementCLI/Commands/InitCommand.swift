@@ -10,7 +10,10 @@ struct InitCommand: AsyncParsableCommand {
         discussion: """
             Run it once per device. Running it again changes only the settings you give, so \
             `improve init --token NEW-TOKEN` replaces a withdrawn token. The site need not exist on \
-            the device yet: it arrives with the first improve sync.
+            the device yet: it arrives with the first improve sync. With a server and a token, it \
+            asks the server for the account's role and sites (improve sync asks again each time): \
+            this device then refuses at once, with the server's words, what the account may not \
+            do, such as a member adding a ward. Offline, the device is set up all the same.
             """)
 
     @OptionGroup var location: StoreLocation

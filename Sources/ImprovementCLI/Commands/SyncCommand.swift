@@ -12,7 +12,9 @@ struct SyncCommand: AsyncParsableCommand {
             sends or applies nothing twice. When the network or the server fails, sync tries again \
             after 0.5, 1, 2, 4 and 8 seconds (see --retries). It exits with 0 only when everything was \
             exchanged. If the server refuses the changes because this device's clock is ahead, set \
-            the clock right and sync again: the waiting changes are re-stamped and sent, nothing is lost.
+            the clock right and sync again: the waiting changes are re-stamped and sent, nothing is lost. \
+            Each sync also asks the server for this device's role and sites again, so a changed role \
+            takes effect here too.
 
             Behind a proxy, set https_proxy (or http_proxy for an http:// server) to \
             http://[USER:PASSWORD@]HOST:PORT or socks5://HOST:PORT, and no_proxy to the hosts to reach \
