@@ -12,6 +12,8 @@ public final class StoreWriter: ValidationContext {
     public let today: Day
     private var clock: HLCGenerator
     private let clockAtStart: HLC
+    /// The account local writes are judged against; nil when it is not known.
+    private let account: AccountScope?
     /// Measures and units looked up during this transaction: bulk recording asks for the same few.
     private var referenceCache: [String: FieldMap?] = [:]
     /// Measures (with their site-independent definition) and units' sites, as `record` needs them.
@@ -27,6 +29,7 @@ public final class StoreWriter: ValidationContext {
         let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock'").flatMap(HLC.init)
         clock = HLCGenerator(replica: replica, last: stored, physical: options.clock)
         clockAtStart = clock.last
+        account = options.account
     }
 
     func finish() throws {
@@ -116,7 +119,7 @@ public final class StoreWriter: ValidationContext {
             throw StoreError.notFound(type: type.name, id: id)
         }
         // The deletion saw every field's current version: edits it did not see become conflicts.
-        let change = makeChange(
+        let change = try makeChange(
             type, id: id, site: type.site(id: id, fields: current.values),
             fields: [EntityType.deletedField: .bool(true)], base: current.versions.mapValues { .some($0) })
         try apply(change, current: .some(current))
@@ -139,7 +142,7 @@ public final class StoreWriter: ValidationContext {
                 fields[EntityType.deletedField] = .bool(false)
                 base[EntityType.deletedField] = .some(current.versions[EntityType.deletedField])
             }
-            let change = makeChange(
+            let change = try makeChange(
                 type, id: conflict.entity, site: type.site(id: conflict.entity, fields: current.values),
                 fields: fields, base: base)
             try apply(change, current: .some(current))
@@ -192,7 +195,7 @@ public final class StoreWriter: ValidationContext {
         for field in written.keys {
             if let version = current?.versions[field] { base[field] = .some(version) }
         }
-        let change = makeChange(type, id: id, site: type.site(id: id, fields: newFields), fields: written, base: base)
+        let change = try makeChange(type, id: id, site: type.site(id: id, fields: newFields), fields: written, base: base)
         try apply(change, current: .some(current))
         return change
     }
@@ -200,19 +203,25 @@ public final class StoreWriter: ValidationContext {
     /// Most writes create a record: try that first with one `INSERT ... DO NOTHING`, which saves
     /// reading the row. The result is what `apply` would produce for a first write.
     private func createIfNew(_ type: EntityType, table: RecordTable, id: String, fields: FieldMap) throws -> Change? {
-        let change = makeChange(type, id: id, site: type.site(id: id, fields: fields), fields: fields, base: [:])
+        let change = try makeChange(type, id: id, site: type.site(id: id, fields: fields), fields: fields, base: [:])
         guard try table.insertIfAbsent(statements, id: id, fields: fields, version: change.hlc) else { return nil }
         try logChange(change)
         return change
     }
 
+    /// Every local write makes its change here, so this is where the account's rules are applied:
+    /// a refused change is never logged or applied, and the refusal rolls the transaction back.
     private func makeChange(_ type: EntityType, id: String, site: String?, fields: FieldMap, base: [String: HLC?])
-        -> Change
+        throws -> Change
     {
         let stamp = clock.tick()
-        return Change(
+        let change = Change(
             id: ChangeID.random(millis: stamp.millis), replica: replica, type: type.name, entity: id, site: site,
             hlc: stamp, author: author, fields: fields, base: base)
+        if let account, let reason = PermissionRules.refusal(for: change, account: account) {
+            throw WriteRefusal(type: type.name, entity: id, reason: reason, account: account)
+        }
+        return change
     }
 
     // MARK: - Merge
