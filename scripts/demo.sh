@@ -35,7 +35,7 @@ improve coordinator site add north --name "North Hospital" >/dev/null
 improve coordinator unit add ward-7 --site north --name "Ward 7" >/dev/null
 improve coordinator programme add falls --name "Fewer falls" --aim "Reduce inpatient falls on Ward 7 by 30% by June 2027" >/dev/null
 improve coordinator measure add falls-rate --programme falls --name "Falls per 1,000 bed days" --type outcome \
-    --chart u --frequency week --direction down >/dev/null
+    --chart u --frequency week --direction down --multiplier 1000 --expressed-as "per 1,000 bed days" --target 3 >/dev/null
 improve coordinator sync
 
 say "Two ward devices join and receive the definitions"
@@ -72,7 +72,12 @@ improve coordinator sync >/dev/null
 improve tablet sync >/dev/null
 improve tablet observations --measure falls-rate | tail -n 3
 
-say "Review: run chart and progress"
+say "The coordinator marks the change (bay nursing, 8 weeks ago) as a new phase"
+improve coordinator annotate falls-rate --date "$(date -u -d "$monday - 56 days" +%F)" --text "Bay nursing started" --phase
+improve coordinator sync >/dev/null
+improve tablet sync >/dev/null
+
+say "Review: run chart and progress (values per 1,000 bed days; one verdict everywhere)"
 improve tablet chart falls-rate --unit ward-7 --kind run
 improve tablet progress
 improve tablet report --out "$demo/report.html" >/dev/null && echo "HTML report written ($(wc -c < "$demo/report.html") bytes)"

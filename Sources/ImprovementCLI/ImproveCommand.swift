@@ -32,7 +32,8 @@ public struct ImproveCommand: AsyncParsableCommand {
             Exit codes: 0 done (for sync: everything was exchanged); 1 input or data refused, nothing \
             written; 64 wrong command line; 69 server unreachable or failing after retries; 75 sync \
             stopped part-way for a reason you can fix (device clock, changes made meanwhile), changes \
-            kept; 77 token refused or change not permitted; 78 device not set up (no store, server or token).
+            kept; 77 token refused, or a change this device's account may not make (refused on the device or by the \
+            server); 78 device not set up (no store, server or token).
             """,
         groupedSubcommands: [
             CommandGroup(
@@ -90,6 +91,7 @@ extension ImproveCommand {
             (error.description + " Nothing was saved.", ExitStatus.failure)
         case let error as StoreError: (error.description, ExitStatus.failure)
         case let error as ImplausibleEntry: (error.description, ExitStatus.failure)
+        case let error as WriteRefusal: (error.description, ExitStatus.notPermitted)
         case let error as SyncError: SyncExplanation.explain(error)
         default: nil
         }

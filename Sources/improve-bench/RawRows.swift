@@ -121,6 +121,28 @@ final class RawDatabase {
         return rows
     }
 
+    /// Steps through a query's rows, turning text columns into Swift strings and numbers into
+    /// doubles as a reader that keeps them would, and returns how many rows and a checksum (so
+    /// the work cannot be skipped).
+    func scan(_ sql: String) throws -> (rows: Int, checksum: Double) {
+        let statement = try prepare(sql)
+        defer { sqlite3_finalize(statement) }
+        let columns = sqlite3_column_count(statement)
+        var rows = 0
+        var checksum = 0.0
+        while sqlite3_step(statement) == SQLITE_ROW {
+            rows += 1
+            for column in 0..<columns {
+                switch sqlite3_column_type(statement, column) {
+                case SQLITE_TEXT: checksum += Double(String(cString: sqlite3_column_text(statement, column)).utf8.count)
+                case SQLITE_FLOAT, SQLITE_INTEGER: checksum += sqlite3_column_double(statement, column)
+                default: break
+                }
+            }
+        }
+        return (rows, checksum)
+    }
+
     private func failure() -> Failure { Failure(description: String(cString: sqlite3_errmsg(handle))) }
 
     /// SQLITE_TRANSIENT: SQLite copies the bytes before the Swift string goes away.

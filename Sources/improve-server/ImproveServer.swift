@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hummingbird
+import ImprovementCore
 import ImprovementServer
 import Logging
 

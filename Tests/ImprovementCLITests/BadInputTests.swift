@@ -143,6 +143,9 @@ struct BadInputTests {
         let member = Device("member", user: "nurse.patel", in: folder)
         try member.initialise(site: "north", server: server, token: memberToken, replica: "member")
         try member.ok(["sync"])
+        // Knowing its role, the device would refuse the ward at once (DeviceRulesEndToEndTests); a
+        // device set up before devices learnt their role records it, and the server refuses it.
+        try member.forgetRole()
         try member.ok(["unit", "add", "ward-8", "--name", "Ward 8"])
         try member.ok(["story", "add", "s1", "--kind", "staff", "--text", "Night staff like the new checklist"])
         let forbidden = try member.run(["sync"])

@@ -66,20 +66,19 @@ struct ConflictResolutionTests {
         let listed = try coordinator.ok(["conflicts"]).output
         #expect(listed.contains("recorded by nurse.patel on ward7-tablet") && listed.contains("same on both:"))
 
-        // A member tries to settle one: the server refuses the decision and the values it puts back.
-        try tablet.ok(["conflicts", "resolve", hygieneID, "--keep", "loser"])
-        let memberSync = try tablet.run(["sync"])
-        #expect(memberSync.status == 77, "the refused decision is held: \(memberSync.error)")
-        for device in [laptop, coordinator] { try device.ok(["sync"]) }
-        for device in [laptop, coordinator] {
+        // A member tries to settle one: the device refuses the decision and the values it would put
+        // back at once (the server would refuse both too), so nothing changes for anyone.
+        let pendingBefore = try tablet.pending()
+        let attempt = try tablet.run(["conflicts", "resolve", hygieneID, "--keep", "loser"])
+        #expect(attempt.status == 77 && attempt.error.contains("conflict resolutions"), "\(attempt.error)")
+        #expect(try tablet.pending() == pendingBefore, "nothing was logged")
+        for device in [tablet, laptop, coordinator] { try device.ok(["sync"]) }
+        for device in [tablet, laptop, coordinator] {
             let open = try #require(try device.conflicts().first { $0["id"] as? String == hygieneID })
             #expect(open["resolved"] as? Bool == false, "still open on \(device.user)'s device")
         }
         let everything = try coordinator.conflicts(all: true)
         #expect(everything.contains { $0["id"] as? String == hygieneID && $0["resolved"] as? Bool == false })
-        // Both resolutions and the value change were set aside on the member's device.
-        let tabletHeld = try tablet.ok(["held", "--json"]).objects()
-        #expect(tabletHeld.compactMap { $0["type"] as? String }.sorted() == ["observation", "resolution", "resolution"])
         let untouched = try #require(try laptop.observations().first { $0["id"] as? String == hygieneEntity })
         #expect(untouched["numerator"] as? Int == 17 && untouched["recordedBy"] as? String == "sister.okafor")
 

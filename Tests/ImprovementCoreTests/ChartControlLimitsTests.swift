@@ -84,7 +84,8 @@ struct ChartControlLimitsTests {
         #expect(isClose(result.centre, 19.846, 1e-3))
         #expect(isClose(result.points[0].ucl, 33.21, 0.01))
         #expect(isClose(result.points[0].lcl, 6.48, 0.01))
-        #expect(result.signal(.outsideLimits)?.points == [5, 19])
+        #expect(result.outsidePoints == [5, 19])
+        #expect(result.signals.filter { $0.rule == .outsideLimits }.map(\.side) == [.higher, .lower])
     }
 
     /// The C chart's lower limit stops at zero: c̄ = 2 gives 2 − 3√2 = −2.24 → 0.
@@ -133,7 +134,7 @@ struct ChartControlLimitsTests {
         #expect(isClose(result.points[14].value, 0.44))
         #expect(result.signal(.outsideLimits)?.points == [14, 22])
         #expect(result.signal(.outsideLimits)?.message
-            == "2 points are outside the control limits (2026-01-15, 2026-01-23): look for a special cause")
+            == "2 points are above the upper control limit (2026-01-15, 2026-01-23): look for a special cause")
     }
 
     /// Varying denominators and clamping, by hand. Numerators 1, 10, 2, 7 of 10, 100, 20, 70:
@@ -205,11 +206,13 @@ struct ChartControlLimitsTests {
         #expect(isClose(result.points[2].lcl, 0.167231, 1e-5))
     }
 
-    /// With p̄ = 0 z-scores do not exist; the limits sit on the centre line, as on a P chart.
+    /// With p̄ = 0 z-scores do not exist, so Laney's factor cannot be estimated: like qicharts2,
+    /// no limits, and a warning that says why.
     @Test func pPrimeWithZeroProportion() throws {
         let result = try ChartAnalysis.analyse(measure: "m", kind: .pp, points: ratioPoints([0, 0, 0], [10, 20, 30]))
         #expect(result.centre == 0)
-        #expect(result.points.allSatisfy { $0.lcl == 0 && $0.ucl == 0 && !$0.outside })
+        #expect(result.points.allSatisfy { $0.lcl == nil && $0.ucl == nil && !$0.outside })
+        #expect(result.signal(.noVariation) != nil)
     }
 
     // MARK: G chart

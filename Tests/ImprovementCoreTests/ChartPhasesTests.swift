@@ -18,9 +18,14 @@ struct ChartPhasesTests {
         #expect(result.points[4].centre == 21.5)
         #expect(isClose(result.points[4].ucl, 25.932624, 1e-6))
         #expect(isClose(result.points[4].lcl, 17.067376, 1e-6))
-        #expect(result.signal(.outsideLimits) == nil)
+        // Within each phase nothing is outside its own limits; against phase 1's limits extended
+        // forward, all of phase 2 is above: the change shifted the process.
+        #expect(result.outsidePoints.isEmpty)
+        let shift = result.signals.filter { $0.against == .previousPhase && $0.rule == .outsideLimits }
+        #expect(shift.map(\.points) == [[4, 5, 6, 7]])
+        #expect(shift.first?.side == .higher && shift.first?.phase == 2)
         // Both phases have few points: one warning each, naming the phase.
-        let warnings = result.signals.filter { $0.rule == .fewPointsForLimits }
+        let warnings = result.warnings.filter { $0.rule == .fewPointsForLimits }
         #expect(warnings.map(\.points) == [[0, 1, 2, 3], [4, 5, 6, 7]])
         #expect(warnings.last?.message == "The limits in phase 2 rest on only 4 points: at least 12 are advised before trusting them")
     }
@@ -83,7 +88,7 @@ struct ChartPhasesTests {
         #expect(result.runs == RunsSummary(useful: 20, longestRun: 10, longestRunMax: 7, crossings: 10, crossingsMin: 6, signal: true))
         #expect(result.signal(.longRun)?.points == Array(10..<20))
         #expect(result.signal(.longRun)?.message
-            == "A run of 10 points on one side of the median is longer than the 7 expected by chance: the process has likely shifted")
+            == "A run of 10 points below the median is longer than the 7 expected by chance: the process has likely shifted")
     }
 
     /// MR charts restart at each phase: the first point of every phase has no moving range.

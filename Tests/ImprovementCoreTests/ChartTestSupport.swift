@@ -25,10 +25,27 @@ func isClose(_ actual: Double?, _ expected: Double, _ tolerance: Double = 1e-9) 
     return abs(actual - expected) <= tolerance
 }
 
-extension ChartResult {
-    /// The rules of all signals, in order.
-    var rules: [SignalRule] { signals.map(\.rule) }
+/// A signal or a warning, as the tests look at them.
+struct Found: Equatable {
+    let rule: SignalRule
+    let message: String
+    let points: [Int]
+}
 
-    /// The first signal with `rule`, if any.
-    func signal(_ rule: SignalRule) -> ChartSignal? { signals.first { $0.rule == rule } }
+extension ChartResult {
+    /// The rules of all signals, then of all warnings, in order.
+    var rules: [SignalRule] { signals.map(\.rule) + warnings.map(\.rule) }
+
+    /// Every point of the outside-limits signals against the points' own phase, in order.
+    var outsidePoints: [Int] {
+        signals.filter { $0.rule == .outsideLimits && $0.against == .phase }.flatMap(\.points).sorted()
+    }
+
+    /// The first signal or warning with `rule`, if any.
+    func signal(_ rule: SignalRule) -> Found? {
+        if let signal = signals.first(where: { $0.rule == rule }) {
+            return Found(rule: rule, message: signal.message, points: signal.points)
+        }
+        return warnings.first { $0.rule == rule }.map { Found(rule: rule, message: $0.message, points: $0.points) }
+    }
 }

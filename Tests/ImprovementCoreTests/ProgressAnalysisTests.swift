@@ -38,9 +38,24 @@ struct ProgressAnalysisTests {
     }
 
     @Test func verdictsFollowTheDesiredDirection() throws {
-        let (progress, _) = try ProgressAnalysis.review(store: try makeStore(), programme: "falls")
+        let store = try makeStore()
+        // Without a phase, one process: the latest twelve weeks run below its centre line.
+        let (unmarked, _) = try ProgressAnalysis.review(store: store, programme: "falls")
+        let single = try #require(unmarked.measures.first { $0.measure == "falls-rate" && $0.unit == "ward-7" })
+        #expect(single.verdict == .improving)
+        #expect(single.reason == "improving: 12 points below the centre line since \(Self.weeks[12])")
+        #expect(single.baselineCentre == single.currentCentre)
+        // The change marked as a phase: before and after, and the verdict judged against before.
+        try store.write(author: "amy") { writer in
+            try writer.save(
+                Annotation(id: "bundle", measure: "falls-rate", site: "north", unit: "ward-7", date: Self.weeks[12],
+                    text: "Falls bundle", startsPhase: true))
+        }
+        let (progress, _) = try ProgressAnalysis.review(store: store, programme: "falls")
         let ward7 = try #require(progress.measures.first { $0.measure == "falls-rate" && $0.unit == "ward-7" })
         #expect(ward7.verdict == .improving)
+        #expect(ward7.reason.hasPrefix("improving: "))
+        #expect(ward7.since != nil)
         #expect(ward7.points == 24)
         #expect(ward7.baselineCentre.map { abs($0 - 0.006) < 1e-9 } == true, "12 baseline weeks average 6 per 1,000")
         #expect(ward7.currentCentre.map { abs($0 - 0.002) < 1e-9 } == true)

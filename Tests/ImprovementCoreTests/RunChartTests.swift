@@ -15,8 +15,10 @@ struct RunChartTests {
         #expect(result.centre == 6.5)
         #expect(result.points.allSatisfy { $0.centre == 6.5 && $0.lcl == nil && $0.ucl == nil && !$0.outside })
         #expect(result.runs == RunsSummary(useful: 24, longestRun: 12, longestRunMax: 8, crossings: 1, crossingsMin: 8, signal: true))
-        #expect(result.rules == [.longRun, .fewCrossings])
-        #expect(result.signal(.longRun)?.points == Array(0..<24))
+        // One signal per long run, each with its side.
+        #expect(result.rules == [.longRun, .longRun, .fewCrossings])
+        #expect(result.signals.filter { $0.rule == .longRun }.map(\.points) == [Array(0..<12), Array(12..<24)])
+        #expect(result.signals.filter { $0.rule == .longRun }.map(\.side) == [.lower, .higher])
     }
 
     /// Random-looking data: 1, 9, 2, 8, 3, 7, 4, 6, 10, 0, 11, 12 sorted is 0, 1, 2, 3, 4, 6, 7,
@@ -56,11 +58,13 @@ struct RunChartTests {
         #expect(result.runs.useful == 8)
         #expect(result.runs.crossings == 1)
         #expect(result.runs.signal == false)
-        #expect(result.signals == [ChartSignal(
+        #expect(result.signals.isEmpty)
+        #expect(result.warnings == [ChartWarning(
             rule: .tooFewPoints,
             message: "Only 8 points: at least 10 are needed before run rules can signal",
             points: Array(0..<8)
         )])
+        #expect(result.verdict.verdict == .tooFewPoints)
     }
 
     /// With an odd count one point is the median itself, and the message says so.

@@ -127,7 +127,7 @@ struct ValidationTests {
         try expectRefusal(["aim statement is missing", "by how much"]) {
             try $0.save(Programme(id: "sepsis", name: "Sepsis", aim: ""))
         }
-        try expectRefusal(["target for a proportion", "80% is 0.8"]) {
+        try expectRefusal(["target for a proportion", "between 0% and 100%"]) {
             try $0.save(
                 Measure(
                     id: "screened", programme: "falls", name: "Screened", type: .process, chart: .pp, frequency: .week,

@@ -1,4 +1,6 @@
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import ImprovementCore
 import Testing
 
@@ -107,5 +109,28 @@ struct DecisionAtomicityTests {
             throw error
         }
         await opened.close()
+    }
+
+    /// Over HTTP, as a device that does not know its role would send it: the resolution is refused
+    /// first, and the values it carries are refused when sent without it.
+    @Test(arguments: StorageBackend.allCases)
+    func theRouteRefusesTheValuesOfARefusedDecision(backend: StorageBackend) async throws {
+        let server = try await ServerHarness(backend: backend)
+        let dispute = try await dispute(server.storage)
+        try await server.application().test(.router) { client in
+            let both = try await client.execute(
+                uri: "/v1/push", method: .post, headers: server.headers("member-north"),
+                body: Changes.body([dispute.resolution, dispute.values], replica: "hub"))
+            #expect(both.status == .forbidden && both.json["change"] == .string(dispute.resolution.id))
+            let alone = try await client.execute(
+                uri: "/v1/push", method: .post, headers: server.headers("member-north"),
+                body: Changes.body([dispute.values], replica: "hub"))
+            #expect(alone.status == .forbidden && alone.json["change"] == .string(dispute.values.id))
+            #expect(alone.message.contains("conflict resolution"))
+            let settled = try await client.execute(
+                uri: "/v1/push", method: .post, headers: server.headers("coordinator"),
+                body: Changes.body([dispute.resolution, dispute.values], replica: "hub"))
+            #expect(settled.status == .ok && settled.number("accepted") == 2)
+        }
     }
 }

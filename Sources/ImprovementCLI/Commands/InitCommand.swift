@@ -10,7 +10,10 @@ struct InitCommand: AsyncParsableCommand {
         discussion: """
             Run it once per device. Running it again changes only the settings you give, so \
             `improve init --token NEW-TOKEN` replaces a withdrawn token. The site need not exist on \
-            the device yet: it arrives with the first improve sync.
+            the device yet: it arrives with the first improve sync. With a server and a token, it \
+            asks the server for the account's role and sites (improve sync asks again each time): \
+            this device then refuses at once, with the server's words, what the account may not \
+            do, such as a member adding a ward. Offline, the device is set up all the same.
             """)
 
     @OptionGroup var location: StoreLocation
@@ -62,9 +65,14 @@ struct InitCommand: AsyncParsableCommand {
         let isNew = !FileManager.default.fileExists(atPath: path)
         var device = try Device.open(location, create: true, replica: replica)
         if let site { device.config.site = site }
+        // A role learnt for another server or token is not this one's.
+        if (server != nil && server != device.config.server) || (token != nil && token != device.config.token) {
+            device.config.forgetAccount()
+        }
         if let server { device.config.server = server }
         if let token { device.config.token = token }
         if let user { device.config.user = user }
+        let accountNote = await learnAccount(&device.config)
         try device.saveConfig()
 
         Console.line(
@@ -74,9 +82,39 @@ struct InitCommand: AsyncParsableCommand {
         Console.line("Settings: \(device.configPath) (readable by you only)")
         if let server = device.config.server {
             Console.line("Server:   \(server)" + (device.config.token == nil ? " (no token yet: add --token)" : ""))
+            if let accountNote { Console.line(accountNote) }
             Console.line("Next: improve sync")
         } else {
             Console.line("No sync server yet: the data stays on this device until you add --server URL --token TOKEN.")
+        }
+    }
+
+    /// Asks the server for the token's account, its role and sites, so this device refuses at
+    /// once what the server would refuse. Offline or refused, the device is set up all the same:
+    /// the server still judges every change, and improve sync asks again. Returns a line to show.
+    private func learnAccount(_ config: inout DeviceConfig) async -> String? {
+        guard let serverText = config.server, let url = URL(string: serverText), let token = config.token else {
+            return nil
+        }
+        do {
+            guard let account = try await ServerAccount.fetch(server: url, token: token) else {
+                return "Account:  not known (the server does not say; it checks every change when you sync)"
+            }
+            config.remember(account)
+            var line = "Account:  \(account.user), \(account.scope)"
+            if let site = config.site, account.scope.role != .viewer, !account.scope.belongs(to: site) {
+                line += ". It does not belong to site \(site): changes for \(site) will be refused"
+            }
+            return line
+        } catch {
+            let reason: String
+            if case .network(let detail) = error { reason = "the server could not be reached (\(detail))." } else {
+                reason = error.description
+            }
+            Console.note(
+                "Could not ask the server for this device's role and sites: \(reason) The device is set up all the "
+                    + "same; the server checks every change, and improve sync asks again.")
+            return nil
         }
     }
 }

@@ -5,7 +5,7 @@ import ImprovementCore
 struct MeasureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "measure", abstract: "Adds, lists and shows measures and their operational definitions.",
-        subcommands: [Add.self, List.self, Show.self], defaultSubcommand: List.self)
+        subcommands: [Add.self, List.self, Show.self, Convert.self], defaultSubcommand: List.self)
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -14,6 +14,16 @@ struct MeasureCommand: ParsableCommand {
                 The chart fixes what each data point needs: p, pp (proportions) and u, up (rates) need \
                 --numerator and --denominator; i, c (counts) and g need --value; run accepts either. \
                 Weekly periods start on Monday, monthly ones on the 1st.
+
+                How values are shown: --multiplier 1000 --expressed-as "per 1,000 bed days" shows a rate \
+                of 0.0056 falls per bed day as 5.6 per 1,000 bed days in every chart, table and report \
+                (proportions default to 100, shown as %). --target is given in that same shown unit \
+                (--target 80 for 80%, --target 4 for 4 per 1,000); JSON output keeps raw values and states \
+                the multiplier.
+
+                Once a measure has data its frequency cannot change (the periods would mix: add a new \
+                measure, or use improve measure convert), nor its chart to one that reads the data \
+                differently.
                 """)
 
         @Argument(help: "The measure's id, e.g. falls-rate.") var id: String
@@ -23,7 +33,14 @@ struct MeasureCommand: ParsableCommand {
         @Option(help: "run, i, p, u, c, pp, up or g.") var chart: Measure.Chart
         @Option(help: "day, week or month: how often a data point is recorded.") var frequency: Measure.Frequency
         @Option(help: "up or down: which way is better.") var direction: Measure.Direction
-        @Option(help: "The value aimed for.") var target: Double?
+        @Option(help: "The value aimed for, in the unit people read (80 for 80%, 4 for 4 per 1,000).") var target: Double?
+        @Option(help: ArgumentHelp(
+            "What stored values are multiplied by when shown: 1000 for a rate per 1,000 (default 1; 100 for proportions).",
+            valueName: "N"))
+        var multiplier: Double?
+        @Option(help: ArgumentHelp("The words after a shown value, e.g. \"per 1,000 bed days\".", valueName: "WORDS"))
+        var expressedAs: String?
+        @Flag(help: "Values may be below zero (a difference or a change); run and i charts only.") var allowNegative = false
         @Option(help: "Operational definition: what the numerator counts.") var numeratorDefinition: String?
         @Option(help: "Operational definition: what the denominator counts.") var denominatorDefinition: String?
         @Option(help: "Operational definition: who or what is included.") var inclusions: String?
@@ -41,6 +58,12 @@ struct MeasureCommand: ParsableCommand {
             if let target, !target.isFinite {
                 throw ValidationError("--target must be a plain number such as 4.5")
             }
+            if let multiplier, !(multiplier.isFinite && multiplier > 0) {
+                throw ValidationError("--multiplier must be a number above 0, such as 100 or 1000")
+            }
+            if allowNegative, !chart.mayBeNegative {
+                throw ValidationError("--allow-negative is for run and i charts: counts, rates and proportions cannot be below zero")
+            }
         }
 
         func run() throws {
@@ -48,15 +71,19 @@ struct MeasureCommand: ParsableCommand {
             let definition = OperationalDefinition(
                 numerator: numeratorDefinition, denominator: denominatorDefinition, inclusions: inclusions,
                 exclusions: exclusions, dataSource: dataSource, samplingPlan: samplingPlan)
+            let expression = ValueExpression(chart: chart, multiplier: multiplier, words: expressedAs)
             let measure = Measure(
                 id: id, programme: programme, name: name, type: type, chart: chart, frequency: frequency,
-                direction: direction, target: target, definition: definition, owner: owner)
+                direction: direction, target: target.map(expression.raw(fromShown:)), definition: definition,
+                owner: owner, multiplier: multiplier, expressedAs: expressedAs, allowNegative: allowNegative)
             let changed = try device.add(
                 measure, author: device.author(options.author), replace: replace, noun: "measure")
             Console.line(
                 changed
                     ? "Saved \(type.rawValue) measure \(id) (\(name)): \(chart.rawValue) chart, "
-                        + "recorded each \(frequency.rawValue)."
+                        + "recorded each \(frequency.rawValue)"
+                        + (expression.words.map { ", shown \($0 == "%" ? "as %" : $0)" } ?? "")
+                        + (target.map { ", target \(expression.text(expression.raw(fromShown: $0)))" } ?? "") + "."
                     : "Measure \(id) already says that; nothing changed.")
         }
     }
@@ -77,7 +104,8 @@ struct MeasureCommand: ParsableCommand {
             for measure in measures {
                 table.add([
                     measure.id, measure.programme, measure.name, measure.type.rawValue, measure.chart.rawValue,
-                    measure.frequency.rawValue, measure.direction.rawValue, NumberText.cell(measure.target),
+                    measure.frequency.rawValue, measure.direction.rawValue,
+                    measure.target.map { measure.expression.text($0) } ?? "",
                 ])
             }
             format.print(
@@ -102,7 +130,9 @@ struct MeasureCommand: ParsableCommand {
             details.add("chart", measure.chart.rawValue)
             details.add("frequency", measure.frequency.rawValue)
             details.add("better when", measure.direction.rawValue)
-            details.add("target", measure.target.map(NumberText.json))
+            details.add("target", measure.target.map { measure.expression.text($0) })
+            details.add("values shown", measure.expression.caption.map { "\($0) (× \(NumberText.json(measure.expression.multiplier)))" })
+            details.add("below zero", measure.allowNegative ? "allowed" : nil)
             details.add("numerator", measure.definition.numerator)
             details.add("denominator", measure.definition.denominator)
             details.add("inclusions", measure.definition.inclusions)
@@ -111,6 +141,40 @@ struct MeasureCommand: ParsableCommand {
             details.add("sampling plan", measure.definition.samplingPlan)
             details.add("owner", measure.owner)
             format.print(RecordOutput.json(measure), text: details.text)
+        }
+    }
+
+    struct Convert: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Changes a measure's frequency, merging its data points into the longer periods.",
+            discussion: """
+                Points are merged, never split: day to week or month, week to month (a week belongs to \
+                the month its Monday falls in). Numerators and denominators, and counts, are added up; \
+                single measured values are averaged over the periods merged; notes are kept, joined. \
+                The old points are deleted and the merged ones recorded in one step, so the chart never \
+                mixes weekly and monthly points. --dry-run says what would happen and saves nothing.
+                """)
+
+        @Argument(help: "The measure's id.") var id: String
+        @Option(help: "The new frequency: week or month.") var frequency: Measure.Frequency
+        @Flag(help: "Say what would change, and save nothing.") var dryRun = false
+        @OptionGroup var options: DeviceOptions
+
+        func validate() throws { try Input.id(id, field: "measure id") }
+
+        func run() throws {
+            let device = try options.open()
+            let definition = try device.require(Measure.self, id: id, noun: "measure")
+            let plan = try device.store.write(author: device.author(options.author)) { writer in
+                try writer.convertFrequency(measure: id, to: frequency, apply: !dryRun)
+            }
+            let merged = plan.pointsBefore - plan.pointsAfter
+            let units = plan.units == 1 ? "1 unit" : "\(plan.units) units"
+            Console.line(
+                (dryRun ? "Would convert" : "Converted") + " \(definition.name) from \(plan.from.rawValue)ly to "
+                    + "\(plan.to.rawValue)ly: \(plan.pointsBefore) \(plan.from.rawValue)ly points at \(units) "
+                    + "\(dryRun ? "would become" : "became") \(plan.pointsAfter) \(plan.to.rawValue)ly points "
+                    + "(\(merged) merged; \(plan.combined))." + (dryRun ? " Nothing was saved." : ""))
         }
     }
 }

@@ -21,7 +21,8 @@ struct StatusCommand: ParsableCommand {
             ("site", .text(config.site)), ("server", .text(config.server)), ("user", .string(device.author(nil))),
             ("pendingChanges", .integer(pending)), ("lastSync", .text(config.lastSync)),
             ("openConflicts", .integer(openConflicts)), ("pullCursor", .integer(cursor)),
-            ("heldChanges", .integer(held)),
+            ("heldChanges", .integer(held)), ("role", .text(config.accountScope?.role.rawValue)),
+            ("sites", config.accountScope.map { JSONOut.array($0.sites.sorted().map(JSONOut.string)) } ?? .null),
         ])
         var details = Details()
         details.add("device", "replica \(device.store.replica), recording as \(device.author(nil))")
@@ -31,6 +32,12 @@ struct StatusCommand: ParsableCommand {
             "server",
             config.server.map { $0 + (config.token == nil ? " (no token: improve init --token TOKEN)" : "") }
                 ?? "(none: improve init --server URL --token TOKEN)")
+        if config.server != nil {
+            details.add(
+                "account",
+                config.accountScope.map { "\(config.account ?? "?"), \($0): changes it may not make are refused here" }
+                    ?? "role not known yet: the server checks every change (improve sync asks it)")
+        }
         details.add("to send", pending == 0 ? "nothing" : "\(pending) change\(pending == 1 ? "" : "s")")
         if held > 0 { details.add("set aside", "\(held) change\(held == 1 ? "" : "s") the server refused (improve held)") }
         details.add("last sync", config.lastSync ?? "never")

@@ -12,7 +12,9 @@ struct SyncCommand: AsyncParsableCommand {
             sends or applies nothing twice. When the network or the server fails, sync tries again \
             after 0.5, 1, 2, 4 and 8 seconds (see --retries). It exits with 0 only when everything was \
             exchanged. If the server refuses the changes because this device's clock is ahead, set \
-            the clock right and sync again: the waiting changes are re-stamped and sent, nothing is lost.
+            the clock right and sync again: the waiting changes are re-stamped and sent, nothing is lost. \
+            Each sync also asks the server for this device's role and sites again, so a changed role \
+            takes effect here too.
 
             Behind a proxy, set https_proxy (or http_proxy for an http:// server) to \
             http://[USER:PASSWORD@]HOST:PORT or socks5://HOST:PORT, and no_proxy to the hosts to reach \
@@ -61,6 +63,7 @@ struct SyncCommand: AsyncParsableCommand {
             pushBatchSize: batchSize, pullPageSize: pageSize,
             progressMode: json ? .silent : (Console.isTerminal ? .bar : .lines))
         let outcome = try await session.run()
+        await refreshAccount(&device.config, server: server, token: token)
 
         let pendingAfter = try store.pendingCount()
         let received = try store.lastSequence() - sequenceBefore
@@ -110,6 +113,17 @@ struct SyncCommand: AsyncParsableCommand {
                 "\(pendingAfter) change\(pendingAfter == 1 ? " was" : "s were") recorded on this device during the "
                     + "sync and \(pendingAfter == 1 ? "is" : "are") still waiting: run improve sync again to send "
                     + (pendingAfter == 1 ? "it." : "them."), exitCode: ExitStatus.incomplete)
+        }
+    }
+
+    /// Learns the account's role and sites again, once per sync, so a changed role takes effect on
+    /// this device too. A failure changes nothing: the server judges every change anyway.
+    private func refreshAccount(_ config: inout DeviceConfig, server: URL, token: String) async {
+        guard let account = try? await ServerAccount.fetch(server: server, token: token) else { return }
+        let before = config.accountScope
+        config.remember(account)
+        if let before, before != account.scope, !json {
+            Console.note("This device's account is now \(account.scope).")
         }
     }
 }

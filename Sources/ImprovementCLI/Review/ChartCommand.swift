@@ -8,12 +8,30 @@ struct ChartCommand: ParsableCommand {
         commandName: "chart",
         abstract: "Draws a measure as a run chart or control chart and says whether it shows a signal.",
         discussion: """
-            Without --unit or --site the units of every site are pooled. Phases start at annotations
-            marked --phase. --json prints {measure, kind, centre, points[{period, value, numerator,
-            denominator, centre, lcl, ucl, outside}], runs{useful, longestRun, longestRunMax,
-            crossings, crossingsMin, signal}, signals[{rule, message, points}]}: proportions are
-            fractions between 0 and 1, rates are per one unit of denominator, and limits are null
-            on a run chart.
+            Without --unit or --site the units of every site are pooled. Values are shown as the \
+            measure expresses them (--multiplier and --expressed-as of improve measure add: per 1,000 \
+            bed days, %).
+
+            Phases start at annotations marked --phase: each phase gets its own centre line and \
+            limits (is it stable?) and is also tested against the previous phase's lines extended \
+            forward (did the change shift the process?). --baseline N freezes the first phase's lines \
+            on its first N points. Points excluded with improve annotate --exclude stay plotted (×) \
+            but take no part in the lines or the run rules.
+
+            The verdict is the one improve progress, quality and report state: improving / \
+            deteriorating (the latest signal moved the way the measure wants / against it), \
+            no-signal, too-few-points (fewer than 10 useful points, none beyond the limits), unclear \
+            (a signal without a direction), unstable-baseline (a signal judged against lines that rest \
+            on an unexplained point beyond the limits: explain it with a note, or exclude it).
+
+            --json prints {measure, kind, multiplier, expressedAs, better, centre, points[{period, \
+            value, numerator, denominator, centre, lcl, ucl, outside, phase, excluded, explained}], \
+            runs, phases[{number, from, to, start, end, basis, excluded, centre, lcl, ucl, \
+            limitsVary, runs, outside, comparedWithPrevious}], signals[{rule, message, points, \
+            direction, side, phase, against}], warnings[{rule, message, points}], verdict{verdict, \
+            reason, since, signal, baselineSpecialCauses}}. Values stay raw (proportions are \
+            fractions between 0 and 1, rates are per one unit of denominator); multiply by \
+            multiplier to get what the text shows. centre and runs describe the last phase.
             """)
 
     @Argument(help: "The measure id.")
@@ -51,8 +69,7 @@ struct ChartCommand: ParsableCommand {
         let result: ChartResult
         do {
             result = try ChartAnalysis.analyse(
-                measure: measure, kind: chartKind, points: series.inputs, baseline: baseline,
-                phaseStarts: series.phaseStarts, rules: RunRules(rawValue: rules) ?? .anhoej)
+                series, kind: chartKind, baseline: baseline, rules: RunRules(rawValue: rules) ?? .anhoej)
         } catch {
             throw CLIError("\(definition.name) cannot be drawn as a \(chartKind.rawValue) chart: \(error)")
         }
@@ -62,7 +79,10 @@ struct ChartCommand: ParsableCommand {
             Console.line(String(decoding: try encoder.encode(result), as: UTF8.self))
         } else {
             let place = unit.map { "unit \($0)" } ?? site.map { "site \($0)" } ?? "all sites"
-            Console.line(TerminalChart(result: result, title: "\(definition.name) — \(place) — \(chartKind.rawValue) chart").rendered())
+            let chart = TerminalChart(
+                result: result, title: "\(definition.name) — \(place) — \(chartKind.rawValue) chart",
+                phaseNotes: series.phaseNotes, exclusionNotes: series.exclusionNotes)
+            Console.line(chart.rendered())
         }
     }
 }

@@ -80,20 +80,21 @@ struct HTMLReport {
         }
         html += "<div class=\"scroll\"><table><thead><tr><th>Measure</th><th>Where</th><th>Points</th><th>Baseline</th><th>Current</th><th>Verdict</th><th>Target</th><th>Complete</th><th>Last data</th></tr></thead><tbody>"
         for row in progress.measures.sorted(by: { ($0.name, $0.site, $0.unit ?? "") < ($1.name, $1.site, $1.unit ?? "") }) {
-            let kind = ChartKind(rawValue: row.chart) ?? .run
-            let target = row.target.map { ValueText.format($0, kind: kind) + (row.targetMet == true ? " ✓" : "") } ?? "–"
+            let expression = row.expression
+            let target = row.target.map { expression.text($0) + (row.targetMet == true ? " ✓" : "") } ?? "–"
             html += "<tr class=\"\(row.unit == nil ? "site" : "unit")\"><td>\(HTML.escape(row.name)) <small>(\(row.type))</small></td>"
             html += "<td>\(HTML.escape(row.unit ?? row.site + " (all units)"))</td><td>\(row.points)</td>"
-            html += "<td>\(ValueText.format(row.baselineCentre, kind: kind))</td><td>\(ValueText.format(row.currentCentre, kind: kind))</td>"
-            html += "<td class=\"verdict \(row.verdict.rawValue)\">\(row.verdict.rawValue)</td><td>\(target)</td>"
+            html += "<td>\(HTML.escape(expression.text(row.baselineCentre)))</td><td>\(HTML.escape(expression.text(row.currentCentre)))</td>"
+            html += "<td class=\"verdict \(row.verdict.rawValue)\" title=\"\(HTML.escape(row.reason))\">\(row.verdict.rawValue)</td><td>\(HTML.escape(target))</td>"
             html += "<td>\(Int((row.completeness * 100).rounded()))%</td><td>\(row.lastPeriod ?? "–")</td></tr>"
         }
         html += "</tbody></table></div>"
         if !progress.peers.isEmpty {
             html += "<h4>The same measure across sites (best first)</h4><ul>"
             for peer in progress.peers {
+                let expression = progress.measures.first { $0.measure == peer.measure }?.expression ?? .plain
                 html += "<li>\(HTML.escape(peer.name)): " + peer.sites.map {
-                    "\(HTML.escape($0.site)) \(ValueText.format($0.currentCentre, kind: .run)) (\($0.verdict.rawValue))"
+                    "\(HTML.escape($0.site)) \(HTML.escape(expression.text($0.currentCentre))) (\($0.verdict.rawValue))"
                 }.joined(separator: " · ") + "</li>"
             }
             html += "</ul>"
@@ -107,15 +108,15 @@ struct HTMLReport {
             let sites = Set(progress.measures.filter { $0.measure == measure.id && $0.unit == nil }.map(\.site)).sorted()
             for site in sites {
                 let series = try ChartSeries.load(store: store, measure: measure, site: site)
-                guard !series.inputs.isEmpty,
-                    let result = try? ChartAnalysis.analyse(
-                        measure: measure.id, kind: series.defaultKind, points: series.inputs, phaseStarts: series.phaseStarts)
-                else { continue }
-                let title = "\(measure.name) — \(site) (\(series.defaultKind.rawValue) chart)"
+                guard !series.inputs.isEmpty, let result = try? ChartAnalysis.analyse(series) else { continue }
+                let caption = measure.expression.caption.map { ", \($0)" } ?? ""
+                let title = "\(measure.name) — \(site) (\(series.defaultKind.rawValue) chart\(caption))"
                 html += "<figure class=\"chart\"><figcaption>\(HTML.escape(title))</figcaption>"
                 html += SVGChart(result: result, annotations: series.annotations, phaseStarts: series.phaseStarts, title: title).rendered()
-                let messages = result.signals.map { "<li>\(HTML.escape($0.message))</li>" }.joined()
-                html += "<ul class=\"signals\">\(messages.isEmpty ? "<li>No signal: common-cause variation only.</li>" : messages)</ul>"
+                html += "<p class=\"verdict \(result.verdict.verdict.rawValue)\"><strong>Verdict:</strong> \(HTML.escape(result.verdict.reason))</p>"
+                let messages = result.signals.map { "<li class=\"\($0.direction.rawValue)\">\(HTML.escape($0.direction.rawValue)): \(HTML.escape($0.message))</li>" }
+                    + result.warnings.map { "<li class=\"warning\">\(HTML.escape($0.message))</li>" }
+                if !messages.isEmpty { html += "<ul class=\"signals\">\(messages.joined())</ul>" }
                 if let definition = measure.definition.numerator {
                     html += "<p class=\"definition\">Numerator: \(HTML.escape(definition))"
                         + (measure.definition.denominator.map { " · Denominator: \(HTML.escape($0))" } ?? "") + "</p>"
@@ -158,7 +159,13 @@ struct HTMLReport {
             items.append("\(HTML.escape(value.observation)) \(value.field): \(HTML.escape(value.lost.json)) by \(HTML.escape(value.lostBy)) was overwritten by \(HTML.escape(value.kept.json)) by \(HTML.escape(value.keptBy))\(value.resolved ? " (resolved)" : " (waiting for a coordinator)")")
         }
         for point in quality.unexplainedOutliers.prefix(50) {
-            items.append("\(HTML.escape(point.measure)) at \(HTML.escape(point.unit)), \(point.period): beyond the limits with no note")
+            let place = point.unit ?? point.site + " (all units)"
+            let baseline = point.inBaseline ? ", inside the baseline the limits rest on" : ""
+            items.append("\(HTML.escape(point.measure)) at \(HTML.escape(place)), \(point.period): beyond the limits with no note\(baseline)")
+        }
+        for point in quality.excludedPoints.prefix(50) {
+            let place = point.unit ?? point.site + " (all units)"
+            items.append("\(HTML.escape(point.measure)) at \(HTML.escape(place)), \(point.period): excluded from the limits (\(HTML.escape(point.reason)))")
         }
         for edit in quality.editedAfterTheFact.prefix(50) {
             items.append("\(HTML.escape(edit.observation)): recorded by \(HTML.escape(edit.recordedBy)), changed by " + edit.edits.map { "\(HTML.escape($0.author)) (\($0.at))" }.joined(separator: ", "))
@@ -178,7 +185,9 @@ struct HTMLReport {
         svg{width:100%;height:auto;background:#fff;border:1px solid #e3e7ec;border-radius:4px}
         .axis{font-size:10px;fill:#5b6776}.centre{stroke:#2f6f9f;stroke-width:1.5;fill:none}
         .limit{stroke:#9aa5b1;stroke-dasharray:4 3;fill:none}.data{stroke:#44505c;stroke-width:1;fill:none}
-        .point{fill:#44505c}.point.signal{fill:#d93025;stroke:#fff;stroke-width:1}
+        .point{fill:#44505c}.point.signal{fill:#d93025;stroke:#fff;stroke-width:1}.point.excluded{fill:#fff;stroke:#44505c;stroke-width:1.5}
+        p.verdict{margin:.3em 0}p.verdict.improving{color:#1b7f3b}p.verdict.deteriorating,p.verdict.unstable-baseline{color:#b3261e}
+        .signals li.improvement{color:#1b7f3b}.signals li.concern{color:#b3261e}.signals li.warning{color:#8a5a00}
         .phase{stroke:#8a5a00;stroke-dasharray:2 3}.annotation path{fill:#8a5a00}.annotation text{font-size:10px;fill:#8a5a00}
         .signals{font-size:.9em;color:#444}.definition{font-size:.85em;color:#5b6776}
         blockquote.story{border-left:4px solid #2f6f9f;margin:.8em 0;padding:.2em .8em;background:#f6f8fa}

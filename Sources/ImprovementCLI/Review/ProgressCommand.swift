@@ -8,10 +8,16 @@ struct ProgressCommand: ParsableCommand {
         commandName: "progress",
         abstract: "Shows each measure's baseline and current level, its signal and completeness, per site and unit.",
         discussion: """
-            improving / deteriorating: a signal (run rule or point beyond the limits) in / against the
-            measure's desired direction; no-signal: common-cause variation only; too-few-points: not
-            enough data to judge. Flags: a balancing measure deteriorating while an outcome improves,
-            and measures with no data for two periods.
+            Each series is charted exactly as improve chart charts it (the measure's chart, phases, \
+            exclusions), and the verdict is the chart's: improving / deteriorating (the latest signal \
+            moved the way the measure wants / against it; with phases, the latest phase is first \
+            tested against the previous phase's lines extended forward), no-signal, too-few-points, \
+            unclear (a signal without a direction), unstable-baseline (the lines rest on an \
+            unexplained point beyond the limits: explain it with a note or exclude it with improve \
+            annotate --exclude). Baseline is the first phase's centre line, current the last phase's; \
+            both are shown as the measure expresses them (per 1,000, %); --json keeps raw values and \
+            states multiplier. Flags: a balancing measure deteriorating while an outcome improves, \
+            measures with no data for two periods, baselines holding an unexplained special cause.
             """)
 
     @Option(help: "Only this programme.")
@@ -37,19 +43,35 @@ struct ProgressCommand: ParsableCommand {
 
     static func table(_ progress: ProgressReport) -> String {
         guard !progress.measures.isEmpty else { return "No data points yet." }
-        var lines = ["measure              where            pts  baseline  current  verdict          target  complete  last"]
-        for row in progress.measures.sorted(by: { ($0.measure, $0.site, $0.unit ?? "") < ($1.measure, $1.site, $1.unit ?? "") }) {
-            let kind = ChartKind(rawValue: row.chart) ?? .run
+        var lines = ["measure              where            pts  baseline  current  verdict            target  complete  last"]
+        let rows = progress.measures.sorted { ($0.measure, $0.site, $0.unit ?? "") < ($1.measure, $1.site, $1.unit ?? "") }
+        for row in rows {
+            let expression = row.expression
             let place = row.unit ?? "\(row.site) (all)"
             let target = row.targetMet.map { $0 ? "met" : "not met" } ?? "–"
             lines.append(
                 [
                     fit(row.measure, 20), fit(place, 16), fit(String(row.points), 4, right: true),
-                    fit(ValueText.format(row.baselineCentre, kind: kind), 9, right: true),
-                    fit(ValueText.format(row.currentCentre, kind: kind), 8, right: true), fit(row.verdict.rawValue, 16),
+                    fit(expression.number(row.baselineCentre), 9, right: true),
+                    fit(expression.number(row.currentCentre), 8, right: true), fit(row.verdict.rawValue, 18),
                     fit(target, 7), fit(String(Int((row.completeness * 100).rounded())) + "%", 8, right: true),
                     row.lastPeriod ?? "–",
                 ].joined(separator: " "))
+        }
+        let units = Dictionary(grouping: rows.filter { $0.expression.words != nil }, by: \.measure)
+            .compactMapValues { $0.first?.expression.words }
+        if !units.isEmpty {
+            lines.append("")
+            lines.append("Values shown: " + units.keys.sorted().map { "\($0) \(units[$0]!)" }.joined(separator: "; "))
+        }
+        let explained = rows.filter { $0.verdict != .noSignal && $0.verdict != .tooFewPoints }
+        if !explained.isEmpty {
+            lines.append("")
+            lines.append("Why:")
+            for row in explained {
+                let place = row.unit ?? "\(row.site) (all units)"
+                lines += TerminalChart.wrap("  \(row.measure) at \(place): \(row.reason)", indent: "    ")
+            }
         }
         if !progress.flags.isEmpty {
             lines.append("")
@@ -60,7 +82,8 @@ struct ProgressCommand: ParsableCommand {
             lines.append("")
             lines.append("Across sites (best first):")
             for peer in progress.peers {
-                let sites = peer.sites.map { "\($0.site) \(ValueText.format($0.currentCentre, kind: .run))" }
+                let expression = progress.measures.first { $0.measure == peer.measure }?.expression ?? .plain
+                let sites = peer.sites.map { "\($0.site) \(expression.number($0.currentCentre))" }
                 lines.append("  \(peer.name): " + sites.joined(separator: ", "))
             }
         }
@@ -105,7 +128,13 @@ struct QualityCommand: ParsableCommand {
                     + "\(value.kept.json) by \(value.keptBy)\(value.resolved ? " (resolved)" : " (open: improve conflicts)")")
         }
         for point in quality.unexplainedOutliers {
-            lines.append("beyond limits, no note: \(point.measure) at \(point.unit), \(point.period)")
+            let place = point.unit ?? "\(point.site) (all units)"
+            let baseline = point.inBaseline ? " (inside the baseline the limits rest on)" : ""
+            lines.append("beyond limits, no note: \(point.measure) at \(place), \(point.period)\(baseline)")
+        }
+        for point in quality.excludedPoints {
+            let place = point.unit ?? "\(point.site) (all units)"
+            lines.append("excluded from limits: \(point.measure) at \(place), \(point.period): \(point.reason)")
         }
         for edit in quality.editedAfterTheFact {
             let who = edit.edits.map { "\($0.author) at \($0.at)" }.joined(separator: "; ")

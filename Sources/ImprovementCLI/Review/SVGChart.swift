@@ -15,7 +15,8 @@ struct SVGChart {
 
     func rendered() -> String {
         let points = result.points
-        let signalled = Set(result.signals.filter { $0.rule.marksPoints }.flatMap(\.points))
+        let signalled = Set(result.signals.flatMap(\.points))
+        let expression = result.expression
         let bounds = points.compactMap(\.value) + points.compactMap(\.lcl) + points.compactMap(\.ucl)
         guard var low = bounds.min(), var high = bounds.max(), !points.isEmpty else {
             return "<p class=\"empty\">No data points yet.</p>"
@@ -38,8 +39,8 @@ struct SVGChart {
         var svg = "<svg viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" aria-label=\"\(HTML.escape(title))\">"
         svg += "<title>\(HTML.escape(title))</title>"
         // Axis labels: top and bottom of the scale, first and last period.
-        svg += "<text class=\"axis\" x=\"4\" y=\"\(f(y(high) + 10))\">\(ValueText.format(high, kind: result.kind))</text>"
-        svg += "<text class=\"axis\" x=\"4\" y=\"\(f(y(low)))\">\(ValueText.format(low, kind: result.kind))</text>"
+        svg += "<text class=\"axis\" x=\"4\" y=\"\(f(y(high) + 10))\">\(expression.number(high))</text>"
+        svg += "<text class=\"axis\" x=\"4\" y=\"\(f(y(low)))\">\(expression.number(low))</text>"
         svg += "<text class=\"axis\" x=\"\(f(x(0)))\" y=\"\(f(Self.height - 8))\">\(points[0].period)</text>"
         if points.count > 1 {
             svg += "<text class=\"axis\" text-anchor=\"end\" x=\"\(f(x(points.count - 1)))\" y=\"\(f(Self.height - 8))\">\(points[points.count - 1].period)</text>"
@@ -57,9 +58,11 @@ struct SVGChart {
         svg += path(points.map(\.value), x: x, y: y, cssClass: "data", steps: false)
         for (index, point) in points.enumerated() {
             guard let value = point.value else { continue }
-            let signal = signalled.contains(index) || point.outside
-            svg += "<circle class=\"\(signal ? "point signal" : "point")\" cx=\"\(f(x(index)))\" cy=\"\(f(y(value)))\" r=\"\(signal ? 4.5 : 3)\">"
-            svg += "<title>\(point.period): \(ValueText.format(value, kind: result.kind))\(point.outside ? " (beyond the limits)" : "")</title></circle>"
+            let signal = !point.excluded && (signalled.contains(index) || point.outside)
+            let cssClass = point.excluded ? "point excluded" : signal ? "point signal" : "point"
+            svg += "<circle class=\"\(cssClass)\" cx=\"\(f(x(index)))\" cy=\"\(f(y(value)))\" r=\"\(signal ? 4.5 : 3)\">"
+            let state = point.excluded ? " (excluded from the limits)" : point.outside ? " (beyond the limits)" : ""
+            svg += "<title>\(point.period): \(HTML.escape(expression.text(value)))\(state)</title></circle>"
         }
         // Annotations: a marker on the time axis with the note as its tooltip and a short label.
         for note in annotations {

@@ -10,7 +10,8 @@ enum ExitStatus {
     static let unavailable: Int32 = 69
     /// Sync stopped part-way for a reason the user can fix (clock, new changes); changes stay queued.
     static let incomplete: Int32 = 75
-    /// The server refused this device's token (401) or a change this account may not make (403).
+    /// The server refused this device's token (401), or a change this account may not make (403, or
+    /// refused on the device itself before it was saved).
     static let notPermitted: Int32 = 77
     /// The device is not set up for what was asked (no store, no server or token).
     static let notConfigured: Int32 = 78

@@ -35,9 +35,12 @@ struct Device {
             }
         }
         let clock = try clock(environment: environment)
+        // Read first: the store judges every local write against the account's role and sites.
+        let config = try DeviceConfig.load(from: configPath)
         let store: ImprovementStore
         do {
-            store = try ImprovementStore(path: path, options: StoreOptions(replica: replica, clock: clock))
+            store = try ImprovementStore(
+                path: path, options: StoreOptions(replica: replica, clock: clock, account: config.accountScope))
         } catch let error as StoreError {
             throw CLIError(error.description)
         } catch {
@@ -45,7 +48,6 @@ struct Device {
                 "Could not open the store at \(path) (\(error)). Check that it is an Improve store "
                     + "and that the disk is not full.")
         }
-        let config = try DeviceConfig.load(from: configPath)
         return Device(storePath: path, configPath: configPath, config: config, store: store, clock: clock)
     }
 

@@ -27,6 +27,11 @@ struct DeviceConfig: Codable, Equatable {
     var user: String?
     /// When the last sync completed (ISO 8601, UTC).
     var lastSync: String?
+    /// The token's account on the server, its role and its sites, as `improve init` and
+    /// `improve sync` learn them (`GET /v1/account`); nil until known.
+    var account: String?
+    var role: String?
+    var sites: [String]?
 
     /// The configuration file that belongs to the store at `storePath`.
     static func path(forStore storePath: String) -> String { storePath + ".config.json" }

@@ -21,9 +21,32 @@ public struct ChartPoint: Sendable, Hashable, Codable {
     public let ucl: Double?
     /// Whether the value is strictly above the upper or strictly below the lower limit.
     public let outside: Bool
+    /// The 1-based phase the point belongs to.
+    public let phase: Int
+    /// Left out of the centre line, limits and run rules as a known special cause (still plotted).
+    public let excluded: Bool
+    /// The point carries a note (or an exclusion) saying why it is what it is.
+    public let explained: Bool
+
+    init(
+        period: String, value: Double?, numerator: Double?, denominator: Double?, centre: Double?, lcl: Double?,
+        ucl: Double?, outside: Bool, phase: Int = 1, excluded: Bool = false, explained: Bool = false
+    ) {
+        self.period = period
+        self.value = value
+        self.numerator = numerator
+        self.denominator = denominator
+        self.centre = centre
+        self.lcl = lcl
+        self.ucl = ucl
+        self.outside = outside
+        self.phase = phase
+        self.excluded = excluded
+        self.explained = explained
+    }
 
     private enum CodingKeys: String, CodingKey {
-        case period, value, numerator, denominator, centre, lcl, ucl, outside
+        case period, value, numerator, denominator, centre, lcl, ucl, outside, phase, excluded, explained
     }
 
     /// Encodes every key, writing `null` for missing numbers (the synthesised encoder would
@@ -38,5 +61,8 @@ public struct ChartPoint: Sendable, Hashable, Codable {
         try container.encode(lcl, forKey: .lcl)
         try container.encode(ucl, forKey: .ucl)
         try container.encode(outside, forKey: .outside)
+        try container.encode(phase, forKey: .phase)
+        try container.encode(excluded, forKey: .excluded)
+        try container.encode(explained, forKey: .explained)
     }
 }

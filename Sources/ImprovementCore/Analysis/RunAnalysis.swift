@@ -1,141 +1,177 @@
-/// Runs around the centre line within one phase, and the run rules applied to them.
+/// Runs around a centre line over a set of points, and the run rules applied to them.
 struct RunAnalysis {
     /// Indexes of the useful points: those with a value that is not on the centre line.
     private(set) var useful: [Int] = []
     /// The runs, as ranges into `useful`.
     private(set) var runs: [Range<Int>] = []
+    /// The side of each run: +1 above the line, -1 below.
+    private(set) var sides: [Int] = []
 
     var longestRun: Int { runs.lazy.map(\.count).max() ?? 0 }
     var crossings: Int { max(runs.count - 1, 0) }
 
-    /// Finds the runs of `phase`. Points exactly on the centre line neither break nor count
-    /// towards a run (Anhøj; Perla et al.), so they are skipped altogether.
-    init(lines: ChartLines, phase: ChartPhase) {
-        useful.reserveCapacity(phase.points.count)
+    /// Finds the runs of the points at `indexes` (in time order) around `centre`. Points exactly
+    /// on the line neither break nor count towards a run (Anhøj; Perla et al.), so they are
+    /// skipped altogether, as are points without a value.
+    init(values: [Double?], indexes: some Sequence<Int>, centre: (Int) -> Double?) {
         var side = 0
         var runStart = 0
-        for index in phase.points {
-            guard let value = lines.values[index], let centre = lines.centre[index], value != centre else { continue }
-            let pointSide = value > centre ? 1 : -1
+        for index in indexes {
+            guard let value = values[index], let line = centre(index), value != line else { continue }
+            let pointSide = value > line ? 1 : -1
             if pointSide != side, !useful.isEmpty {
                 runs.append(runStart..<useful.count)
+                sides.append(side)
                 runStart = useful.count
             }
             side = pointSide
             useful.append(index)
         }
-        if !useful.isEmpty { runs.append(runStart..<useful.count) }
+        if !useful.isEmpty {
+            runs.append(runStart..<useful.count)
+            sides.append(side)
+        }
     }
 
     /// Fewer useful points than this and the run rules stay silent (Anhøj: the rules are
     /// validated from 10 points; the IHI runs table starts at 10).
     static let minimumUsefulPoints = 10
 
-    /// Applies the chosen rules, returning the summary numbers and the signals found.
-    ///
-    /// MR charts are counted but never signal: consecutive moving ranges share a point, so
-    /// they are not independent and run rules do not apply (qicharts2 does the same).
-    func evaluate(
-        rules: RunRules,
-        kind: ChartKind,
-        phase: ChartPhase,
-        phaseCount: Int,
-        lines: ChartLines
-    ) -> (summary: RunsSummary, signals: [ChartSignal]) {
+    /// A rule that fired: the points, and which way they lie (+1 above, -1 below, 0 neither).
+    struct Finding {
+        let rule: SignalRule
+        let message: String
+        let points: [Int]
+        let side: Int
+    }
+
+    /// The limits of the chosen rules for this many useful points.
+    private func limits(_ rules: RunRules) -> (longestMax: Int, crossingsMin: Int, bounds: RunCriticalValues.RunsBounds?) {
         let n = useful.count
-        let longest = longestRun
-        let longestMax: Int
-        let crossingsMin: Int
-        let bounds: RunCriticalValues.RunsBounds?
         switch rules {
         case .anhoej:
-            longestMax = RunCriticalValues.longestRunMax(useful: n)
-            crossingsMin = RunCriticalValues.crossingsMin(useful: n)
-            bounds = nil
+            return (RunCriticalValues.longestRunMax(useful: n), RunCriticalValues.crossingsMin(useful: n), nil)
         case .ihi:
             // A shift is six or more, so five in a row is the longest run expected by chance.
-            longestMax = 5
-            let runsBounds = RunCriticalValues.runsBounds(useful: n)
-            crossingsMin = max(runsBounds.lower - 1, 0)
-            bounds = runsBounds
+            let bounds = RunCriticalValues.runsBounds(useful: n)
+            return (5, max(bounds.lower - 1, 0), bounds)
         }
-        func summary(signal: Bool) -> RunsSummary {
-            RunsSummary(
-                useful: n,
-                longestRun: longest,
-                longestRunMax: longestMax,
-                crossings: crossings,
-                crossingsMin: crossingsMin,
-                signal: signal
-            )
-        }
+    }
 
-        guard kind != .mr else { return (summary(signal: false), []) }
-        let inPhase = phaseCount > 1 ? " in phase \(phase.number)" : ""
+    /// The numbers behind the run rules, with whether they signal.
+    func summary(rules: RunRules, signal: Bool) -> RunsSummary {
+        let (longestMax, crossingsMin, _) = limits(rules)
+        return RunsSummary(
+            useful: useful.count, longestRun: longestRun, longestRunMax: longestMax, crossings: crossings,
+            crossingsMin: crossingsMin, signal: signal)
+    }
+
+    /// The rules applied within a phase, against its own centre line.
+    ///
+    /// MR charts are counted but never signal: consecutive moving ranges share a point, so they
+    /// are not independent and run rules do not apply (qicharts2 does the same). With too few
+    /// useful points the result is a warning instead of findings.
+    func evaluate(
+        rules: RunRules, kind: ChartKind, inPhase: String, values: [Double?], trendRange: Range<Int>, considered: Int
+    ) -> (findings: [Finding], warning: ChartWarning?) {
+        guard kind != .mr else { return ([], nil) }
+        let n = useful.count
+        let (longestMax, crossingsMin, bounds) = limits(rules)
         guard n >= Self.minimumUsefulPoints else {
-            let onCentre = phase.points.count - n
+            let onCentre = considered - n
             let described = onCentre > 0 ? "\(n) useful points (\(onCentre) on the \(kind.centreLineName))" : "\(n) points"
             let message = "Only \(described)\(inPhase): at least \(Self.minimumUsefulPoints) "
                 + "are needed before run rules can signal"
-            return (summary(signal: false), [ChartSignal(rule: .tooFewPoints, message: message, points: useful)])
+            return ([], ChartWarning(rule: .tooFewPoints, message: message, points: useful))
         }
 
         let line = kind.centreLineName
-        var signals: [ChartSignal] = []
+        var findings: [Finding] = []
         switch rules {
         case .anhoej:
-            let longRuns = runs.filter { $0.count > longestMax }
-            if !longRuns.isEmpty {
-                signals.append(ChartSignal(
+            for (run, side) in zip(runs, sides) where run.count > longestMax {
+                findings.append(Finding(
                     rule: .longRun,
-                    message: "A run of \(longest) points on one side of the \(line)\(inPhase) is longer than "
-                        + "the \(longestMax) expected by chance: the process has likely shifted",
-                    points: longRuns.flatMap { useful[$0] }
-                ))
+                    message: "A run of \(run.count) points \(side > 0 ? "above" : "below") the \(line)\(inPhase) is "
+                        + "longer than the \(longestMax) expected by chance: the process has likely shifted",
+                    points: Array(useful[run]), side: side))
             }
             if crossings < crossingsMin {
-                signals.append(ChartSignal(
+                findings.append(Finding(
                     rule: .fewCrossings,
                     message: "The data cross the \(line) \(crossings) \(crossings == 1 ? "time" : "times")\(inPhase), "
                         + "fewer than the \(crossingsMin) expected by chance: the process has likely shifted",
-                    points: useful
-                ))
+                    points: useful, side: 0))
             }
         case .ihi:
-            for run in runs where run.count >= 6 {
-                let firstIndex = useful[run.lowerBound]
-                let side = (lines.values[firstIndex] ?? 0) > (lines.centre[firstIndex] ?? 0) ? "above" : "below"
-                signals.append(ChartSignal(
+            for (run, side) in zip(runs, sides) where run.count >= 6 {
+                findings.append(Finding(
                     rule: .shift,
-                    message: "Shift: \(run.count) points in a row \(side) the \(line)\(inPhase)",
-                    points: Array(useful[run])
-                ))
+                    message: "Shift: \(run.count) points in a row \(side > 0 ? "above" : "below") the \(line)\(inPhase)",
+                    points: Array(useful[run]), side: side))
             }
-            for trend in Self.trends(lines.values, in: phase.points) {
-                signals.append(ChartSignal(
+            for trend in Self.trends(values, in: trendRange) {
+                findings.append(Finding(
                     rule: .trend,
                     message: "Trend: \(trend.count) points in a row all going \(trend.rising ? "up" : "down")\(inPhase)",
-                    points: Array(trend.points)
-                ))
+                    points: Array(trend.points), side: trend.rising ? 1 : -1))
             }
             if let bounds, runs.count < bounds.lower {
-                signals.append(ChartSignal(
+                findings.append(Finding(
                     rule: .tooFewRuns,
                     message: "Only \(runs.count) runs around the \(line)\(inPhase): fewer than the "
                         + "\(bounds.lower) expected by chance for \(n) points",
-                    points: useful
-                ))
+                    points: useful, side: 0))
             }
             if let bounds, runs.count > bounds.upper {
-                signals.append(ChartSignal(
+                findings.append(Finding(
                     rule: .tooManyRuns,
                     message: "\(runs.count) runs around the \(line)\(inPhase): more than the "
                         + "\(bounds.upper) expected by chance for \(n) points",
-                    points: useful
-                ))
+                    points: useful, side: 0))
             }
         }
-        return (summary(signal: !signals.isEmpty), signals)
+        return (findings, nil)
+    }
+
+    /// The rules applied to a new phase against the previous phase's centre line extended
+    /// forward, over the points of both phases (so the test does not wait for 10 new points):
+    /// a run that reaches into the new phase and is longer than chance allows, or too few
+    /// crossings, means the change shifted the process. Only runs and crossings are tested; a
+    /// trend belongs to one phase.
+    func shift(
+        rules: RunRules, since start: Int, line: String, phase: Int, periods: [String]
+    ) -> [Finding] {
+        let n = useful.count
+        guard n >= Self.minimumUsefulPoints else { return [] }
+        let (longestMax, crossingsMin, _) = limits(rules)
+        let threshold = rules == .ihi ? 6 : longestMax + 1
+        var findings: [Finding] = []
+        for (run, side) in zip(runs, sides) where run.count >= threshold {
+            let points = Array(useful[run])
+            guard let last = points.last, last >= start, let first = points.first else { continue }
+            let expected = rules == .ihi ? "6 in a row, a shift" : "longer than the \(longestMax) expected by chance"
+            findings.append(Finding(
+                rule: rules == .ihi ? .shift : .longRun,
+                message: "\(points.count) points \(side > 0 ? "above" : "below") \(line) since \(periods[first]) "
+                    + "(\(expected)): phase \(phase) has shifted from the phase before it",
+                points: points, side: side))
+        }
+        if rules == .anhoej, crossings < crossingsMin {
+            // Which way the new phase moved: the side most of its useful points lie on.
+            let newPoints = useful.filter { $0 >= start }
+            let runsOfNew = zip(runs, sides).flatMap { run, side in useful[run].filter { $0 >= start }.map { _ in side } }
+            let balance = runsOfNew.reduce(0, +)
+            if !newPoints.isEmpty, balance != 0 {
+                findings.append(Finding(
+                    rule: .fewCrossings,
+                    message: "Phases \(phase - 1) and \(phase) cross \(line) only \(crossings) "
+                        + "\(crossings == 1 ? "time" : "times"), fewer than the \(crossingsMin) expected by chance: "
+                        + "phase \(phase) lies mostly \(balance > 0 ? "above" : "below") it",
+                    points: newPoints, side: balance > 0 ? 1 : -1))
+            }
+        }
+        return findings
     }
 
     /// IHI trends: five or more points all going up or all going down. Equal consecutive

@@ -1,4 +1,5 @@
-/// The rule behind a ``ChartSignal``. Raw values are the snake_case names in the JSON.
+/// The rule behind a ``ChartSignal`` or a ``ChartWarning``. Raw values are the snake_case names
+/// in the JSON; the last four are warnings, never signals.
 public enum SignalRule: String, Sendable, Hashable, Codable, CaseIterable {
     /// One or more points strictly outside the control limits.
     case outsideLimits = "outside_limits"
@@ -18,4 +19,17 @@ public enum SignalRule: String, Sendable, Hashable, Codable, CaseIterable {
     case tooFewPoints = "too_few_points"
     /// Control limits computed from fewer than 12 points, so they are provisional.
     case fewPointsForLimits = "few_points_for_limits"
+    /// The basis has no variation at all (every value equal), so no limits can be estimated.
+    case noVariation = "no_variation"
+    /// A point beyond the limits, without a note or an exclusion, inside the points the limits
+    /// are computed from: it distorts the lines every later point is judged against.
+    case baselineSpecialCause = "baseline_special_cause"
+
+    /// Whether the rule is a warning about the chart rather than a signal in the data.
+    public var isWarning: Bool {
+        switch self {
+        case .tooFewPoints, .fewPointsForLimits, .noVariation, .baselineSpecialCause: true
+        default: false
+        }
+    }
 }

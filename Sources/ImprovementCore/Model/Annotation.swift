@@ -9,10 +9,13 @@ public struct Annotation: SyncedRecord {
     public var date: Day
     public var text: String
     public var startsPhase: Bool
+    /// The point of the period containing `date` is a special cause with a known reason (`text`):
+    /// it stays plotted and marked but is left out of the centre line and limits (qicharts2's `exclude`).
+    public var excludesPoint: Bool
 
     public init(
         id: String, measure: String, site: String? = nil, unit: String? = nil, date: Day, text: String,
-        startsPhase: Bool = false
+        startsPhase: Bool = false, excludesPoint: Bool = false
     ) {
         self.id = id
         self.measure = measure
@@ -21,20 +24,21 @@ public struct Annotation: SyncedRecord {
         self.date = date
         self.text = text
         self.startsPhase = startsPhase
+        self.excludesPoint = excludesPoint
     }
 
     public init(id: String, fields: FieldMap) {
         self.init(
             id: id, measure: fields["measure"]?.text ?? "", site: fields["site"]?.text, unit: fields["unit"]?.text,
             date: fields["date"]?.text.flatMap(Day.init) ?? Day(dayNumber: 0), text: fields["text"]?.text ?? "",
-            startsPhase: fields["startsPhase"]?.bool ?? false)
+            startsPhase: fields["startsPhase"]?.bool ?? false, excludesPoint: fields["excludesPoint"]?.bool ?? false)
     }
 
     public var fields: FieldMap {
         [
             "measure": .text(measure), "site": site.map(FieldValue.text) ?? .null,
             "unit": unit.map(FieldValue.text) ?? .null, "date": .text(date.description), "text": .text(text),
-            "startsPhase": .bool(startsPhase),
+            "startsPhase": .bool(startsPhase), "excludesPoint": .bool(excludesPoint),
         ]
     }
 
@@ -50,6 +54,18 @@ public struct Annotation: SyncedRecord {
             }
         }
         if date > context.today { throw ValidationError.periodInFuture(period: date, today: context.today) }
+        if startsPhase, excludesPoint {
+            throw ValidationError.invalidChoice(
+                field: "note", value: "a new phase that also excludes its point",
+                allowed: ["a note that starts a phase", "a note that excludes one point from the limits"])
+        }
+    }
+
+    /// Whether the note belongs on the chart of this site's (nil: every site pooled) and unit's
+    /// (nil: the site's units pooled) series: a note for every site applies everywhere, a site's
+    /// note to that site and its units, a unit's note to that unit only.
+    public func applies(site chartSite: String?, unit chartUnit: String?) -> Bool {
+        (site == nil || site == chartSite) && (unit == nil || unit == chartUnit)
     }
 }
 

@@ -34,11 +34,13 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
     /// Fields that describe the other values (who recorded them) rather than being data: they
     /// never form a conflict of their own, and follow the version a coordinator keeps.
     public let bookkeeping: Set<String>
+    /// Who may write records of this type (checked by `PermissionRules`).
+    public let writers: WritePermission
     private let positions: [String: Int]
 
     init(
         name: String, table: String, fields: [FieldSpec], scope: SiteScope, immutable: Set<String>,
-        bookkeeping: Set<String> = []
+        writers: WritePermission, bookkeeping: Set<String> = []
     ) {
         self.name = name
         self.table = table
@@ -46,6 +48,7 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
         self.scope = scope
         self.immutable = immutable
         self.bookkeeping = bookkeeping
+        self.writers = writers
         self.positions = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.name, $0) })
     }
 
@@ -65,18 +68,19 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
     func kind(of name: String) -> ColumnKind? { positions[name].map { fields[$0].kind } }
 
     public static let site = EntityType(
-        name: "site", table: "site", fields: [.text("name")], scope: .ownID, immutable: [])
+        name: "site", table: "site", fields: [.text("name")], scope: .ownID, immutable: [],
+        writers: .siteCoordinators("sites"))
     public static let unit = EntityType(
         name: "unit", table: "unit", fields: [.text("site"), .text("name"), .text("kind")],
-        scope: .siteField, immutable: ["site"])
+        scope: .siteField, immutable: ["site"], writers: .siteCoordinators("units"))
     public static let programme = EntityType(
         name: "programme", table: "programme",
         fields: [.text("name"), .text("aim"), .text("start"), .text("end"), .text("status"), .text("owner")],
-        scope: .global, immutable: [])
+        scope: .global, immutable: [], writers: .coordinators("programmes"))
     public static let driver = EntityType(
         name: "driver", table: "driver",
         fields: [.text("programme"), .text("kind"), .text("text"), .text("parent")],
-        scope: .global, immutable: ["programme"])
+        scope: .global, immutable: ["programme"], writers: .coordinators("drivers"))
     public static let measure = EntityType(
         name: "measure", table: "measure",
         fields: [
@@ -84,22 +88,24 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
             .text("direction"), .number("target"), .text("numeratorDefinition", "numerator_definition"),
             .text("denominatorDefinition", "denominator_definition"), .text("inclusions"), .text("exclusions"),
             .text("dataSource", "data_source"), .text("samplingPlan", "sampling_plan"), .text("owner"),
+            .number("multiplier"), .text("expressedAs", "expressed_as"), .bool("allowNegative", "allow_negative"),
         ],
-        scope: .global, immutable: ["programme"])
+        scope: .global, immutable: ["programme"], writers: .coordinators("measures"))
     public static let observation = EntityType(
         name: "observation", table: "observation",
         fields: [
             .text("measure"), .text("unit"), .text("site"), .text("period"), .number("numerator"),
             .number("denominator"), .number("value"), .text("note"), .text("recordedBy", "recorded_by"),
         ],
-        scope: .siteField, immutable: ["measure", "unit", "site", "period"], bookkeeping: ["recordedBy"])
+        scope: .siteField, immutable: ["measure", "unit", "site", "period"], writers: .members("observations"),
+        bookkeeping: ["recordedBy"])
     public static let annotation = EntityType(
         name: "annotation", table: "annotation",
         fields: [
             .text("measure"), .text("site"), .text("unit"), .text("date"), .text("text"),
-            .bool("startsPhase", "starts_phase"),
+            .bool("startsPhase", "starts_phase"), .bool("excludesPoint", "excludes_point"),
         ],
-        scope: .siteField, immutable: ["site"])
+        scope: .siteField, immutable: ["site"], writers: .members("annotations"))
     public static let pdsa = EntityType(
         name: "pdsa", table: "pdsa",
         fields: [
@@ -107,14 +113,14 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
             .text("prediction"), .text("do", "do_notes"), .text("study"), .text("act"), .text("start"),
             .text("end"), .text("owner"), .text("previous"),
         ],
-        scope: .siteField, immutable: ["site"])
+        scope: .siteField, immutable: ["site"], writers: .members("PDSA cycles"))
     public static let story = EntityType(
         name: "story", table: "story",
         fields: [
             .text("kind"), .text("site"), .text("unit"), .text("measure"), .text("date"), .text("title"),
             .text("text"),
         ],
-        scope: .siteField, immutable: ["site"])
+        scope: .siteField, immutable: ["site"], writers: .members("stories"))
     /// A coordinator's decision on a conflict; its id is the conflict's id.
     public static let resolution = EntityType(
         name: "resolution", table: "resolution",
@@ -124,7 +130,8 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
             .text("loserHLC", "loser_hlc"), .text("winnerValue", "winner_value"),
             .text("winnerAuthor", "winner_author"), .text("winnerHLC", "winner_hlc"),
         ],
-        scope: .siteField, immutable: ["site"])
+        scope: .siteField, immutable: ["site"],
+        writers: .coordinators("conflict resolutions"))
 
     /// Every record type this version knows, in dependency order.
     public static let all: [EntityType] = [

@@ -11,6 +11,21 @@ public struct Measure: SyncedRecord {
         public var isProportion: Bool { self == .p || self == .pp }
         /// Counts of events or cases: whole numbers only.
         public var isCount: Bool { self == .c || self == .g }
+        /// Charts of plain measurements, where a value below zero can be real (a change, a difference).
+        public var mayBeNegative: Bool { self == .run || self == .i }
+        /// The chart the analysis draws for this measure.
+        public var chartKind: ChartKind {
+            switch self {
+            case .run: .run
+            case .i: .i
+            case .p: .p
+            case .u: .u
+            case .c: .c
+            case .pp: .pp
+            case .up: .up
+            case .g: .g
+            }
+        }
     }
     public enum Frequency: String, CaseIterable, Sendable {
         case day, week, month
@@ -37,10 +52,18 @@ public struct Measure: SyncedRecord {
     public var target: Double?
     public var definition: OperationalDefinition
     public var owner: String?
+    /// What stored values are multiplied by when shown to people (1,000 for "per 1,000 bed days");
+    /// nil means the default: 100 for proportions (shown as %), else 1. Stored values stay raw.
+    public var multiplier: Double?
+    /// The words after a shown value, e.g. "per 1,000 bed days"; nil derives them from the multiplier.
+    public var expressedAs: String?
+    /// Values below zero are real for this measure (a difference, a change); run and I charts only.
+    public var allowNegative: Bool
 
     public init(
         id: String, programme: String, name: String, type: Kind, chart: Chart, frequency: Frequency,
-        direction: Direction, target: Double? = nil, definition: OperationalDefinition = .init(), owner: String? = nil
+        direction: Direction, target: Double? = nil, definition: OperationalDefinition = .init(), owner: String? = nil,
+        multiplier: Double? = nil, expressedAs: String? = nil, allowNegative: Bool = false
     ) {
         self.id = id
         self.programme = programme
@@ -52,6 +75,14 @@ public struct Measure: SyncedRecord {
         self.target = target
         self.definition = definition
         self.owner = owner
+        self.multiplier = multiplier
+        self.expressedAs = expressedAs
+        self.allowNegative = allowNegative
+    }
+
+    /// How this measure's values are shown to people.
+    public var expression: ValueExpression {
+        ValueExpression(chart: chart, multiplier: multiplier, words: expressedAs)
     }
 
     public init(id: String, fields: FieldMap) {
@@ -66,7 +97,8 @@ public struct Measure: SyncedRecord {
                 numerator: fields["numeratorDefinition"]?.text, denominator: fields["denominatorDefinition"]?.text,
                 inclusions: fields["inclusions"]?.text, exclusions: fields["exclusions"]?.text,
                 dataSource: fields["dataSource"]?.text, samplingPlan: fields["samplingPlan"]?.text),
-            owner: fields["owner"]?.text)
+            owner: fields["owner"]?.text, multiplier: fields["multiplier"]?.number,
+            expressedAs: fields["expressedAs"]?.text, allowNegative: fields["allowNegative"]?.bool ?? false)
     }
 
     public var fields: FieldMap {
@@ -79,18 +111,32 @@ public struct Measure: SyncedRecord {
             "denominatorDefinition": optional(definition.denominator),
             "inclusions": optional(definition.inclusions), "exclusions": optional(definition.exclusions),
             "dataSource": optional(definition.dataSource), "samplingPlan": optional(definition.samplingPlan),
-            "owner": optional(owner),
+            "owner": optional(owner), "multiplier": multiplier.map(FieldValue.number) ?? .null,
+            "expressedAs": optional(expressedAs), "allowNegative": .bool(allowNegative),
         ]
     }
 
     public func validate(in context: some ValidationContext) throws {
         try Check.id(id, field: "measure id")
         _ = try Check.required(name, field: "measure name", hint: "Name what is measured, e.g. \"Falls per 1,000 bed days\".")
-        try Check.number(target, field: "target")
+        try Check.number(multiplier, field: "multiplier")
+        if let multiplier, multiplier <= 0 || multiplier > 1_000_000_000 {
+            throw ValidationError.invalidChoice(
+                field: "multiplier", value: ValidationError.format(multiplier),
+                allowed: ["a number above 0 such as 100 (per cent) or 1000 (per 1,000)"])
+        }
+        try Check.length(expressedAs, field: "expressed as", limit: 100)
+        if allowNegative, !chart.mayBeNegative {
+            throw ValidationError.invalidChoice(
+                field: "chart for a measure that may go below zero", value: chart.rawValue,
+                allowed: ["run", "i"])
+        }
+        if let target, !target.isFinite { throw ValidationError.notFinite(field: "target") }
+        if let target, target < 0, !allowNegative { throw ValidationError.negative(field: "target", value: target) }
         if let target, chart.isProportion, target > 1 {
             throw ValidationError.invalidChoice(
-                field: "target for a proportion", value: ValidationError.format(target),
-                allowed: ["a fraction between 0 and 1 (80% is 0.8)"])
+                field: "target for a proportion", value: expression.text(target),
+                allowed: ["between \(expression.text(0)) and \(expression.text(1))"])
         }
         for (field, text) in [
             ("numerator definition", definition.numerator), ("denominator definition", definition.denominator),
@@ -101,6 +147,33 @@ public struct Measure: SyncedRecord {
         }
         try Check.length(owner, field: "owner", limit: 200)
         _ = try context.requireExisting(.programme, programme)
+        try keepsSeriesWhole(in: context)
+    }
+
+    /// A measure with data keeps its frequency, and its chart keeps reading the data the same way:
+    /// otherwise weekly and monthly points, or values and ratios, would be mixed in one series.
+    private func keepsSeriesWhole(in context: some ValidationContext) throws {
+        guard let stored = try context.fields(of: .measure, id: id).map({ Measure(id: id, fields: $0) }) else { return }
+        let changesFrequency = stored.frequency != frequency
+        let changesShape = stored.chart.needsNumeratorAndDenominator != chart.needsNumeratorAndDenominator
+            || (stored.chart.isCount != chart.isCount && chart.isCount)
+            || (stored.allowNegative && !allowNegative)
+        guard changesFrequency || changesShape else { return }
+        let count = try context.liveObservationCount(measure: id)
+        guard count > 0 else { return }
+        if changesFrequency {
+            throw ValidationError.seriesWouldMix(
+                measure: name, count: count,
+                change: "its frequency from \(stored.frequency.rawValue) to \(frequency.rawValue)",
+                remedy: "Add a new measure for the \(frequency.rawValue)ly data, or convert the existing data with "
+                    + "improve measure convert \(id) --frequency \(frequency.rawValue) (it merges the periods and says how many).")
+        }
+        throw ValidationError.seriesWouldMix(
+            measure: name, count: count,
+            change: stored.allowNegative && !allowNegative
+                ? "it to refuse values below zero" : "its chart from \(stored.chart.rawValue) to \(chart.rawValue)",
+            remedy: "Add a new measure with the new chart and record its data there; the existing points fit only the "
+                + "\(stored.chart.rawValue) chart.")
     }
 }
 

@@ -68,7 +68,12 @@ public struct Observation: SyncedRecord {
     public func validateShape(for definition: Measure, today: Day) throws(ValidationError) {
         try Check.number(numerator, field: "numerator")
         try Check.number(denominator, field: "denominator")
-        try Check.number(value, field: "value")
+        if definition.allowNegative, definition.chart.mayBeNegative {
+            // A difference or a change (weight change, minutes early or late) is routinely negative.
+            if let value, !value.isFinite { throw ValidationError.notFinite(field: "value") }
+        } else {
+            try Check.number(value, field: "value")
+        }
         try Check.length(note, field: "note", limit: 2000)
         let chart = definition.chart
         let hasRatio = numerator != nil || denominator != nil

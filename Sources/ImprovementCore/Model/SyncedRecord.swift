@@ -17,6 +17,8 @@ public protocol ValidationContext {
     var today: Day { get }
     /// The live (not deleted) fields of a record, or nil when there is none.
     func fields(of type: EntityType, id: String) throws -> FieldMap?
+    /// How many live data points a measure has, so a definition change cannot split its series.
+    func liveObservationCount(measure: String) throws -> Int
 }
 
 extension ValidationContext {

@@ -16,6 +16,8 @@ public enum ValidationError: Error, Equatable, Sendable, CustomStringConvertible
     case tooLong(field: String, limit: Int)
     case cannotChange(field: String, kind: String)
     case deleted(kind: String, id: String)
+    /// A change to a measure that would mix two kinds of data point in one series.
+    case seriesWouldMix(measure: String, count: Int, change: String, remedy: String)
     /// A number no ward's data can hold (see `Plausibility`).
     case implausible(field: String, value: Double, limit: Double)
     /// A period before any data this system can hold (see `Plausibility`).
@@ -59,6 +61,9 @@ public enum ValidationError: Error, Equatable, Sendable, CustomStringConvertible
             return "The \(field) of an existing \(kind) cannot be changed. Delete it and add a new one instead."
         case .deleted(let kind, let id):
             return "The \(kind) \"\(id)\" has been deleted. Restore it or choose another one."
+        case .seriesWouldMix(let measure, let count, let change, let remedy):
+            return "\(measure) already has \(count) data point\(count == 1 ? "" : "s"): changing \(change) would mix "
+                + "two kinds of point in one chart. \(remedy)"
         case .implausible(let field, let value, let limit):
             return "The \(field) \(Self.format(value)) cannot be right: no data point here is larger than "
                 + "\(Self.format(limit)) (as a size). Check the number and enter it again."

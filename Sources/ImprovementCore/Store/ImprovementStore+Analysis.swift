@@ -12,6 +12,8 @@ package struct ObservationPoint: Sendable {
     package var hasNote: Bool
     /// The record holds more than one version: some field was written after it was created.
     package var edited: Bool
+    /// The note itself, when there is one: a point with a note is explained.
+    package var note: String? = nil
 }
 
 extension ImprovementStore {
@@ -26,7 +28,7 @@ extension ImprovementStore {
                 db,
                 sql: """
                     SELECT measure, unit, site, period, numerator, denominator, value, note IS NOT NULL AND note <> '',
-                        instr(versions, ',') > 0
+                        instr(versions, ',') > 0, note
                     FROM observation
                     WHERE deleted = 0 AND measure IS NOT NULL AND unit IS NOT NULL AND site IS NOT NULL AND period IS NOT NULL
                         AND id >= ? AND id < ?
@@ -45,7 +47,7 @@ extension ImprovementStore {
                         period: statement.text(3) ?? "", numerator: statement.isNull(4) ? nil : statement.double(4),
                         denominator: statement.isNull(5) ? nil : statement.double(5),
                         value: statement.isNull(6) ? nil : statement.double(6), hasNote: statement.int(7) != 0,
-                        edited: statement.int(8) != 0))
+                        edited: statement.int(8) != 0, note: statement.isNull(9) ? nil : statement.text(9)))
             }
         }
     }

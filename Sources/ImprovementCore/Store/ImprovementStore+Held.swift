@@ -56,3 +56,78 @@ extension ImprovementStore {
         }
     }
 }
+
+/// What discarding a held change undid on this device.
+public struct DiscardedChange: Sendable, Equatable {
+    /// One field the discarded change wrote: the record's value before and after the discard
+    /// (nil when the record has no such value: it is gone, or was never written).
+    public struct FieldUndo: Sendable, Equatable {
+        public var field: String
+        public var before: FieldValue?
+        public var after: FieldValue?
+
+        public init(field: String, before: FieldValue?, after: FieldValue?) {
+            self.field = field
+            self.before = before
+            self.after = after
+        }
+    }
+
+    public var change: Change
+    /// The fields the change wrote, in name order.
+    public var fields: [FieldUndo]
+    /// True when the change was the only one that wrote its record: the record is gone from this device.
+    public var recordRemoved: Bool
+}
+
+extension ImprovementStore {
+    /// Removes a held (refused) change from the log and undoes its effect here: its record is
+    /// derived again from the changes that remain (the merge is a function of that set), with its
+    /// conflicts; a record no other change wrote disappears. One transaction.
+    public func discardHeldChange(id: String) throws -> DiscardedChange {
+        try database.write { db in try Self.discardHeld(db, id: id) }
+    }
+
+    /// Discards every held change, oldest first, in one transaction.
+    public func discardAllHeldChanges() throws -> [DiscardedChange] {
+        try database.write { db in
+            let ids = try String.fetchAll(
+                db, sql: "SELECT id FROM changes WHERE id IN (SELECT id FROM held_change) ORDER BY seq")
+            return try ids.map { try Self.discardHeld(db, id: $0) }
+        }
+    }
+
+    private static func discardHeld(_ db: Database, id: String) throws -> DiscardedChange {
+        guard
+            let change = try ChangeLog.fetch(
+                db, where: "id = ? AND id IN (SELECT id FROM held_change)", arguments: [id]
+            ).first?.change
+        else {
+            throw StoreError.notFound(type: "held change", id: id)
+        }
+        try db.execute(sql: "DELETE FROM changes WHERE id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM held_change WHERE id = ?", arguments: [id])
+        // A type this version does not know has no record here: removing it from the log is all.
+        guard let type = EntityType.named(change.type), let table = RecordTable.all[type.name] else {
+            return DiscardedChange(change: change, fields: [], recordRemoved: false)
+        }
+        let statements = StatementCache(db)
+        let before = try table.load(statements, id: change.entity)
+        let remaining = try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM changes WHERE type = ? AND entity = ?",
+            arguments: [type.name, change.entity])
+        var after: EntityState?
+        if remaining == 0 {
+            try db.execute(sql: "DELETE FROM \(type.table) WHERE id = ?", arguments: [change.entity])
+            try db.execute(
+                sql: "DELETE FROM conflicts WHERE type = ? AND entity = ?", arguments: [type.name, change.entity])
+        } else {
+            try RecordDerivation.rederive(db, statements: statements, type: type, table: table, id: change.entity)
+            after = try table.load(statements, id: change.entity)
+        }
+        let fields = change.fields.keys.sorted().map { field in
+            DiscardedChange.FieldUndo(field: field, before: before?.values[field], after: after?.values[field])
+        }
+        return DiscardedChange(change: change, fields: fields, recordRemoved: remaining == 0)
+    }
+}

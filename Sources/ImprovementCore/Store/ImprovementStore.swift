@@ -8,11 +8,19 @@ public struct StoreOptions: Sendable {
     public var clock: PhysicalClock
     /// Offset of local time from UTC, so "today" is the ward's date, not Greenwich's.
     public var utcOffsetSeconds: Int
+    /// The account this replica writes as. When set, a local write the account may not make
+    /// (`PermissionRules`) is refused with `WriteRefusal` before anything is logged; nil (the
+    /// account is not known, or a server's own store) leaves the judgement to the server.
+    public var account: AccountScope?
 
-    public init(replica: String? = nil, clock: PhysicalClock = .system, utcOffsetSeconds: Int? = nil) {
+    public init(
+        replica: String? = nil, clock: PhysicalClock = .system, utcOffsetSeconds: Int? = nil,
+        account: AccountScope? = nil
+    ) {
         self.replica = replica
         self.clock = clock
         self.utcOffsetSeconds = utcOffsetSeconds ?? TimeZone.current.secondsFromGMT()
+        self.account = account
     }
 }
 

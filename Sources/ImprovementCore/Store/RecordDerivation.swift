@@ -32,4 +32,16 @@ enum RecordDerivation {
             try ConflictQueries.insert(db, conflict)
         }
     }
+
+    /// Derives every record of `types` again from the change log: used when a migration adds the
+    /// columns of fields that changes received earlier already carried.
+    static func rederiveAll(_ db: Database, types: [EntityType]) throws {
+        let statements = StatementCache(db)
+        for type in types {
+            guard let table = RecordTable.all[type.name] else { continue }
+            let ids = try String.fetchAll(
+                db, sql: "SELECT DISTINCT entity FROM changes WHERE type = ? ORDER BY entity", arguments: [type.name])
+            for id in ids { try rederive(db, statements: statements, type: type, table: table, id: id) }
+        }
+    }
 }

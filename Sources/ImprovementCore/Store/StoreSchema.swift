@@ -20,6 +20,20 @@ enum StoreSchema {
                     ) WITHOUT ROWID
                     """)
         }
+        migrator.registerMigration("v3-expression-and-exclusions") { db in
+            // How a measure's values are expressed (per 1,000, %), whether it may go below zero,
+            // and annotations that take a special-cause point out of the limits.
+            try db.execute(
+                sql: """
+                    ALTER TABLE measure ADD COLUMN multiplier REAL;
+                    ALTER TABLE measure ADD COLUMN expressed_as TEXT;
+                    ALTER TABLE measure ADD COLUMN allow_negative INTEGER;
+                    ALTER TABLE annotation ADD COLUMN excludes_point INTEGER;
+                    """)
+            // A newer device may already have sent these fields: the change log holds them, so the
+            // records are derived again from it rather than left without the new columns.
+            try RecordDerivation.rederiveAll(db, types: [.measure, .annotation])
+        }
         return migrator
     }
 

@@ -52,7 +52,7 @@ extension StoreWriter {
         var base: [String: HLC?] = [:]
         for name in written.keys { base[name] = .some(current.versions[name]) }
         DecisionGroup.mark(&base, resolutions: open.map(\.id))
-        let change = makeChange(
+        let change = try makeChange(
             type, id: record.entity, site: type.site(id: record.entity, fields: current.values), fields: written,
             base: base)
         try apply(change, current: .some(current))

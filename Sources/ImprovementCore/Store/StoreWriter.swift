@@ -14,6 +14,8 @@ public final class StoreWriter: ValidationContext {
     let utcOffsetSeconds: Int
     private var clock: HLCGenerator
     private let clockAtStart: HLC
+    /// The account local writes are judged against; nil when it is not known.
+    private let account: AccountScope?
     /// Measures and units looked up during this transaction: bulk recording asks for the same few.
     private var referenceCache: [String: FieldMap?] = [:]
     /// Measures (with their site-independent definition) and units' sites, as `record` needs them.
@@ -33,6 +35,7 @@ public final class StoreWriter: ValidationContext {
         let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'clock'").flatMap(HLC.init)
         clock = HLCGenerator(replica: replica, last: stored, physical: options.clock)
         clockAtStart = clock.last
+        account = options.account
     }
 
     func finish() throws {
@@ -52,6 +55,13 @@ public final class StoreWriter: ValidationContext {
         let fields = state.flatMap { $0.isDeleted ? nil : $0.values }
         if cacheable { referenceCache[key] = .some(fields) }
         return fields
+    }
+
+    public func liveObservationCount(measure: String) throws -> Int {
+        // Observation ids start with "measure/", so the primary key bounds the scan ('0' follows '/').
+        try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM observation WHERE id > ? AND id < ? AND deleted = 0",
+            arguments: [measure + "/", measure + "0"]) ?? 0
     }
 
     /// The stored state of the record a change targets; nil when it is new here or of an unknown type.
@@ -199,7 +209,7 @@ public final class StoreWriter: ValidationContext {
             throw StoreError.notFound(type: type.name, id: id)
         }
         // The deletion saw every field's current version: edits it did not see become conflicts.
-        let change = makeChange(
+        let change = try makeChange(
             type, id: id, site: type.site(id: id, fields: current.values),
             fields: [EntityType.deletedField: .bool(true)], base: current.versions.mapValues { .some($0) })
         try apply(change, current: .some(current))
@@ -210,6 +220,12 @@ public final class StoreWriter: ValidationContext {
     @discardableResult
     func write(_ type: EntityType, id: String, fields newFields: FieldMap) throws -> Change? {
         let table = RecordTable.all[type.name]!
+        // Validation may have looked the record up (and cached its absence) before this write.
+        if type == .measure || type == .unit {
+            referenceCache[type.name + "\u{0}" + id] = nil
+            measures[id] = nil
+            unitSites[id] = nil
+        }
         if let created = try createIfNew(type, table: table, id: id, fields: newFields) { return created }
         let current = try table.load(statements, id: id)
         var written: FieldMap = [:]
@@ -234,32 +250,33 @@ public final class StoreWriter: ValidationContext {
         for field in written.keys {
             if let version = current?.versions[field] { base[field] = .some(version) }
         }
-        let change = makeChange(type, id: id, site: type.site(id: id, fields: newFields), fields: written, base: base)
+        let change = try makeChange(type, id: id, site: type.site(id: id, fields: newFields), fields: written, base: base)
         try apply(change, current: .some(current))
-        if type == .measure || type == .unit {
-            referenceCache[type.name + "\u{0}" + id] = nil
-            measures[id] = nil
-            unitSites[id] = nil
-        }
         return change
     }
 
     /// Most writes create a record: try that first with one `INSERT ... DO NOTHING`, which saves
     /// reading the row. The result is what `apply` would produce for a first write.
     private func createIfNew(_ type: EntityType, table: RecordTable, id: String, fields: FieldMap) throws -> Change? {
-        let change = makeChange(type, id: id, site: type.site(id: id, fields: fields), fields: fields, base: [:])
+        let change = try makeChange(type, id: id, site: type.site(id: id, fields: fields), fields: fields, base: [:])
         guard try table.insertIfAbsent(statements, id: id, fields: fields, version: change.hlc) else { return nil }
         try logChange(change)
         return change
     }
 
+    /// Every local write makes its change here, so this is where the account's rules are applied:
+    /// a refused change is never logged or applied, and the refusal rolls the transaction back.
     func makeChange(_ type: EntityType, id: String, site: String?, fields: FieldMap, base: [String: HLC?])
-        -> Change
+        throws -> Change
     {
         let stamp = clock.tick()
-        return Change(
+        let change = Change(
             id: ChangeID.random(millis: stamp.millis), replica: replica, type: type.name, entity: id, site: site,
             hlc: stamp, author: author, fields: fields, base: base)
+        if let account, let reason = PermissionRules.refusal(for: change, account: account) {
+            throw WriteRefusal(type: type.name, entity: id, reason: reason, account: account)
+        }
+        return change
     }
 
     // MARK: - Merge

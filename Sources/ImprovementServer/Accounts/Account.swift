@@ -1,15 +1,4 @@
-/// What an account may do.
-public enum Role: String, CaseIterable, Sendable {
-    /// Everything, on every site.
-    case admin
-    /// Definitions (sites and units of its sites, programmes, drivers, measures), records of its
-    /// sites, and conflict resolutions.
-    case coordinator
-    /// Records (observations, annotations, PDSA cycles, stories) of its own sites.
-    case member
-    /// Reads its sites; never writes.
-    case viewer
-}
+import ImprovementCore
 
 /// A person or device that holds a token.
 public struct Account: Equatable, Sendable {
@@ -29,7 +18,10 @@ public struct Account: Equatable, Sendable {
     /// The sites whose changes this account may pull; nil means every site.
     var visibleSites: Set<String>? { role == .admin ? nil : sites }
 
-    func belongs(to site: String) -> Bool { role == .admin || sites.contains(site) }
+    /// What the write rules (`PermissionRules`, in the core) need: the role and the sites.
+    package var scope: AccountScope { AccountScope(role: role, sites: sites) }
+
+    func belongs(to site: String) -> Bool { scope.belongs(to: site) }
 
     /// Account names are what operators type: 1-64 letters, digits, '.', '_', '-' or '@'.
     public static func isValidName(_ name: String) -> Bool {

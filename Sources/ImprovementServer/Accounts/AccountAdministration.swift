@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementCore
 
 /// What an operator does to accounts from the command line.
 package enum AccountAdministration {

@@ -88,7 +88,9 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// The API's paths and the one method each accepts.
-    static var allowedMethods: [String: String] { ["/health": "GET", "/metrics": "GET", "/v1/push": "POST", "/v1/pull": "GET"] }
+    static var allowedMethods: [String: String] {
+        ["/health": "GET", "/metrics": "GET", "/v1/push": "POST", "/v1/pull": "GET", "/v1/account": "GET"]
+    }
 
     static func apiError(for error: any Error) -> APIError {
         if let apiError = error as? APIError { return apiError }

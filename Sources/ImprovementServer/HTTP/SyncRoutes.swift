@@ -12,6 +12,21 @@ struct SyncRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.post("/v1/push") { request, context in try await push(request, context: context) }
         router.get("/v1/pull") { request, context in try await pull(request, context: context) }
+        router.get("/v1/account") { request, _ in try await account(request) }
+    }
+
+    // MARK: - Account
+
+    /// Who the token belongs to, its role and its sites, so a device can refuse at once what the
+    /// server would refuse at the next push (Protocol/README.md section 8.6).
+    func account(_ request: Request) async throws -> Response {
+        let account = try await authenticate(request)
+        var out = "{\"role\":" + JSONText.string(account.role.rawValue) + ",\"sites\":["
+        for (index, site) in account.sites.sorted().enumerated() {
+            if index > 0 { out += "," }
+            out += JSONText.string(site)
+        }
+        return json(out + "],\"user\":" + JSONText.string(account.name) + "}")
     }
 
     // MARK: - Guards shared by both endpoints

@@ -1,22 +1,42 @@
-/// A measure's data ready to chart: one unit's points, or a site's (or every site's) units pooled.
+/// A measure's data ready to chart: one unit's points, or a site's (or every site's) units pooled,
+/// with the phases and exclusions its annotations mark.
 public struct ChartSeries: Sendable {
     public var measure: Measure
     public var inputs: [ChartInput]
     /// Indexes where an annotation marking a change starts a new phase.
     public var phaseStarts: [Int]
+    /// Indexes of points an annotation takes out of the limits as a known special cause.
+    public var excluded: Set<Int>
     /// The measure's annotations that apply to this series, oldest first.
     public var annotations: [Annotation]
+    /// The note that starts the phase at each phase start.
+    public var phaseNotes: [Int: Annotation]
+    /// The note that gives the reason for each excluded point.
+    public var exclusionNotes: [Int: Annotation]
+
+    public init(measure: Measure, inputs: [ChartInput], annotations: [Annotation]) {
+        self.measure = measure
+        self.inputs = inputs
+        self.annotations = annotations.sorted { ($0.date, $0.id) < ($1.date, $1.id) }
+        (phaseNotes, exclusionNotes) = Self.marks(
+            self.annotations, periods: inputs.map(\.period), frequency: measure.frequency)
+        phaseStarts = phaseNotes.keys.sorted()
+        excluded = Set(exclusionNotes.keys)
+    }
 
     /// Reads the series from a store. With `unit`, that unit's points; with `site`, the site's
-    /// units pooled period by period; with neither, every site pooled.
+    /// units pooled period by period; with neither, every site pooled. Annotations apply as
+    /// ``Annotation/applies(site:unit:)`` says.
     public static func load(store: ImprovementStore, measure: Measure, site: String? = nil, unit: String? = nil) throws
         -> ChartSeries
     {
         var pooled: [String: Pooled] = [:]
         var points: [ChartInput] = []
+        var chartSite = site
         try store.forEachObservation(ObservationQuery(measure: measure.id, unit: unit, site: site)) { observation in
             let period = observation.period.description
             if unit != nil {
+                chartSite = observation.site
                 points.append(
                     ChartInput(
                         period: period, value: observation.value, numerator: observation.numerator,
@@ -26,30 +46,60 @@ public struct ChartSeries: Sendable {
                     ObservationPoint(
                         measure: observation.measure, unit: observation.unit, site: observation.site, period: period,
                         numerator: observation.numerator, denominator: observation.denominator, value: observation.value,
-                        hasNote: observation.note != nil, edited: false))
+                        hasNote: observation.note != nil, edited: false, note: observation.note))
             }
         }
         if unit == nil {
             points = pooled.keys.sorted().map { pooled[$0]!.input(period: $0, chart: measure.chart) }
         }
+        if unit != nil, chartSite == nil {
+            chartSite = try store.record(Unit.self, id: unit!)?.site
+        }
         var annotations: [Annotation] = []
         var after: String?
         while true {
             let page = try store.records(Annotation.self, after: after, limit: 1000)
-            annotations += page.filter { note in
-                note.measure == measure.id && (note.site == nil || site == nil || note.site == site)
-                    && (note.unit == nil || unit == nil || note.unit == unit)
-            }
+            annotations += page.filter { $0.measure == measure.id && $0.applies(site: chartSite, unit: unit) }
             guard let last = page.last else { break }
             after = last.id
         }
-        annotations.sort { $0.date < $1.date }
-        let phaseStarts = annotations.filter(\.startsPhase).compactMap { note in
-            points.firstIndex { $0.period >= note.date.description }
-        }.filter { $0 > 0 }
-        return ChartSeries(measure: measure, inputs: points, phaseStarts: Array(Set(phaseStarts)).sorted(), annotations: annotations)
+        return ChartSeries(measure: measure, inputs: points, annotations: annotations)
     }
 
     /// The chart kind a measure is drawn as by default.
-    public var defaultKind: ChartKind { ChartKind(rawValue: measure.chart.rawValue) ?? .run }
+    public var defaultKind: ChartKind { measure.chart.chartKind }
+
+    /// Where the annotations put phase starts and exclusions among points with these periods
+    /// (sorted `YYYY-MM-DD`): a phase starts at the first period on or after the note's date; an
+    /// exclusion takes out the point of the period that contains its date.
+    /// The latest note wins where two mark the same point.
+    static func marks(_ annotations: [Annotation], periods: [String], frequency: Measure.Frequency)
+        -> (phases: [Int: Annotation], exclusions: [Int: Annotation])
+    {
+        var phases: [Int: Annotation] = [:]
+        var exclusions: [Int: Annotation] = [:]
+        for note in annotations {
+            if note.startsPhase, let index = firstIndex(atOrAfter: note.date.description, in: periods), index > 0 {
+                phases[index] = note
+            }
+            if note.excludesPoint {
+                let period = frequency.periodStart(of: note.date).description
+                if let index = firstIndex(atOrAfter: period, in: periods), periods[index] == period {
+                    exclusions[index] = note
+                }
+            }
+        }
+        return (phases, exclusions)
+    }
+
+    private static func firstIndex(atOrAfter period: String, in periods: [String]) -> Int? {
+        // Periods are sorted: a binary search keeps long series with many notes cheap.
+        var low = 0
+        var high = periods.count
+        while low < high {
+            let middle = (low + high) / 2
+            if periods[middle] < period { low = middle + 1 } else { high = middle }
+        }
+        return low < periods.count ? low : nil
+    }
 }

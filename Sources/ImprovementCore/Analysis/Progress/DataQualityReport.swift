@@ -23,13 +23,28 @@ public struct DataQualityReport: Codable, Sendable, Equatable {
         public var resolved: Bool
     }
 
-    /// A point beyond the control limits with no note saying why.
+    /// A point beyond the control limits (as the chart computes them) with no note and no
+    /// exclusion saying why.
     public struct UnexplainedPoint: Codable, Sendable, Equatable {
         public var measure: String
         public var site: String
-        public var unit: String
+        /// nil for a site's pooled series.
+        public var unit: String?
         public var period: String
         public var value: Double?
+        /// The point is among those the limits are computed from, so it distorts them.
+        public var inBaseline: Bool
+    }
+
+    /// A point taken out of the limits as a known special cause, with the reason given.
+    public struct ExcludedPoint: Codable, Sendable, Equatable {
+        public var measure: String
+        public var site: String
+        public var unit: String?
+        public var period: String
+        public var reason: String
+        /// The annotation that excludes it (its history says who and when).
+        public var annotation: String
     }
 
     /// An observation changed after it was first recorded: who changed it and when.
@@ -48,6 +63,8 @@ public struct DataQualityReport: Codable, Sendable, Equatable {
 
     public var missing: [MissingPeriods]
     public var overwritten: [Overwritten]
+    /// Baseline points first, then the others.
     public var unexplainedOutliers: [UnexplainedPoint]
+    public var excludedPoints: [ExcludedPoint]
     public var editedAfterTheFact: [Edit]
 }

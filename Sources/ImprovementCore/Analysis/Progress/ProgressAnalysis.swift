@@ -3,12 +3,11 @@ import Synchronization
 
 /// Progress and data quality of a programme, straight from a store.
 ///
-/// For each measure and unit (and each site, pooling its units) the series is charted with the
-/// measure's chart kind. The baseline is the first phase when annotations mark phases, otherwise
-/// the first 12 points (half the points when there are fewer than 20); the current centre line
-/// is that of the points after the baseline. A signal (a run rule, or a point beyond the limits
-/// after the baseline) counts as improvement when the centre moved in the measure's desired
-/// direction, as deterioration when it moved against it.
+/// For each measure and unit (and each site, pooling its units) the series is charted exactly as
+/// `improve chart` charts it, with the measure's chart kind, phases, exclusions and direction,
+/// and the verdict is the chart's own (``ChartVerdict``): no view can contradict another about
+/// the same series. The baseline centre is the first phase's centre line, the current centre
+/// the last phase's.
 public enum ProgressAnalysis {
     /// Both reports for one programme (every programme when nil).
     public static func review(store: ImprovementStore, programme: String? = nil) throws
@@ -23,11 +22,13 @@ public enum ProgressAnalysis {
             guard let last = page.last else { break }
             after = last.id
         }
-        var phases: [String: [Annotation]] = [:]
+        var notes: [String: [Annotation]] = [:]
         after = nil
         while true {
             let page = try store.records(Annotation.self, after: after, limit: 1000)
-            for note in page where note.startsPhase && measures[note.measure] != nil { phases[note.measure, default: []].append(note) }
+            for note in page where (note.startsPhase || note.excludesPoint) && measures[note.measure] != nil {
+                notes[note.measure, default: []].append(note)
+            }
             guard let last = page.last else { break }
             after = last.id
         }
@@ -38,21 +39,23 @@ public enum ProgressAnalysis {
         let pivot = ids.isEmpty ? nil : ids[ids.count / 2] + "/"
         let chunks: [(from: String?, below: String?)] = pivot.map { [(nil, $0), ($0, nil)] } ?? [(nil, nil)]
         let results = ChunkResults(count: chunks.count)
-        let (chosen, phaseNotes) = (measures, phases)
+        let (chosen, chartNotes) = (measures, notes)
         DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
             results.set(index) {
                 try scan(
-                    store: store, measures: chosen, phases: phaseNotes, today: today, from: chunks[index].from,
+                    store: store, measures: chosen, notes: chartNotes, today: today, from: chunks[index].from,
                     below: chunks[index].below)
             }
         }
         var rows: [MeasureProgress] = []
         var unexplained: [DataQualityReport.UnexplainedPoint] = []
+        var excluded: [DataQualityReport.ExcludedPoint] = []
         var missing: [DataQualityReport.MissingPeriods] = []
         var edited: [String] = []
         for part in try results.all() {
             rows += part.rows
             unexplained += part.unexplained
+            excluded += part.excluded
             missing += part.missing
             edited += part.edited
         }
@@ -62,7 +65,9 @@ public enum ProgressAnalysis {
             peers: peerComparisons(rows, measures: measures))
         let quality = DataQualityReport(
             missing: missing, overwritten: try overwritten(store: store, measures: measures),
-            unexplainedOutliers: unexplained, editedAfterTheFact: try edits(store: store, observations: edited))
+            unexplainedOutliers: unexplained.filter(\.inBaseline) + unexplained.filter { !$0.inBaseline },
+            excludedPoints: excluded,
+            editedAfterTheFact: try edits(store: store, observations: edited))
         return (progress, quality)
     }
 
@@ -70,13 +75,14 @@ public enum ProgressAnalysis {
     struct Partial: Sendable {
         var rows: [MeasureProgress] = []
         var unexplained: [DataQualityReport.UnexplainedPoint] = []
+        var excluded: [DataQualityReport.ExcludedPoint] = []
         var missing: [DataQualityReport.MissingPeriods] = []
         var edited: [String] = []
     }
 
     /// Charts every unit and site series of the observations with ids in [from, below).
     static func scan(
-        store: ImprovementStore, measures: [String: Measure], phases: [String: [Annotation]], today: Day, from: String?,
+        store: ImprovementStore, measures: [String: Measure], notes: [String: [Annotation]], today: Day, from: String?,
         below: String?
     ) throws -> Partial {
         var part = Partial()
@@ -84,16 +90,27 @@ public enum ProgressAnalysis {
         var series: [ObservationPoint] = []
         var siteSeries: [String: [String: Pooled]] = [:]  // site → period → pooled values
 
+        func record(_ inputs: [ChartInput], measure: Measure, site: String, unit: String?) {
+            let applying = (notes[measure.id] ?? []).filter { $0.applies(site: site, unit: unit) }
+            let chart = ChartSeries(measure: measure, inputs: inputs, annotations: applying)
+            let result = analyse(chart, site: site, unit: unit, today: today)
+            part.rows.append(result.progress)
+            guard let analysed = result.chart else { return }
+            for (index, inBasis) in analysed.unexplainedOutside {
+                part.unexplained.append(
+                    .init(measure: measure.id, site: site, unit: unit, period: inputs[index].period,
+                        value: analysed.points[index].value, inBaseline: inBasis))
+            }
+            for (index, note) in chart.exclusionNotes.sorted(by: { $0.key < $1.key }) {
+                part.excluded.append(
+                    .init(measure: measure.id, site: site, unit: unit, period: inputs[index].period, reason: note.text,
+                        annotation: note.id))
+            }
+        }
+
         func flushUnit() {
             guard let key = current, let measure = measures[key.measure], let first = series.first else { return }
-            let result = analyse(series.map(\.chartInput), measure: measure, site: first.site, unit: key.unit,
-                phases: phases[measure.id] ?? [], today: today)
-            part.rows.append(result.progress)
-            for index in result.outsideAfterBaseline where !series[index].hasNote {
-                part.unexplained.append(
-                    .init(measure: measure.id, site: first.site, unit: key.unit, period: series[index].period,
-                        value: result.values[index]))
-            }
+            record(series.map(\.chartInput), measure: measure, site: first.site, unit: key.unit)
             let gaps = missingPeriods(series.map(\.period), frequency: measure.frequency, today: today)
             if !gaps.isEmpty {
                 part.missing.append(
@@ -111,7 +128,7 @@ public enum ProgressAnalysis {
             guard let measure = measures[id] else { return }
             for site in siteSeries.keys.sorted() {
                 let pooled = siteSeries[site]!.sorted { $0.key < $1.key }.map { $0.value.input(period: $0.key, chart: measure.chart) }
-                part.rows.append(analyse(pooled, measure: measure, site: site, unit: nil, phases: phases[id] ?? [], today: today).progress)
+                record(pooled, measure: measure, site: site, unit: nil)
             }
             siteSeries.removeAll()
         }
@@ -131,86 +148,47 @@ public enum ProgressAnalysis {
 
     struct SeriesResult {
         var progress: MeasureProgress
-        var values: [Double?]
-        var outsideAfterBaseline: [Int]
+        /// The chart every view derives from; nil when the series cannot be charted.
+        var chart: ChartResult?
     }
 
-    static func analyse(_ inputs: [ChartInput], measure: Measure, site: String, unit: String?, phases: [Annotation],
-        today: Day) -> SeriesResult
-    {
-        let kind = ChartKind(rawValue: measure.chart.rawValue) ?? .run
+    /// One series' progress row, stated from its chart.
+    static func analyse(_ series: ChartSeries, site: String, unit: String?, today: Day) -> SeriesResult {
+        let measure = series.measure
+        let inputs = series.inputs
         let currentPeriod = measure.frequency.periodStart(of: today)
         let lastPeriod = inputs.last.flatMap { Day($0.period) }
         let firstPeriod = inputs.first.flatMap { Day($0.period) }
         let expected = firstPeriod.map { periodsBetween($0, currentPeriod, frequency: measure.frequency) + 1 } ?? 0
+        let expression = measure.expression
         var progress = MeasureProgress(
             measure: measure.id, name: measure.name, type: measure.type.rawValue, chart: measure.chart.rawValue,
             direction: measure.direction.rawValue, site: site, unit: unit, points: inputs.count, baselineCentre: nil,
-            currentCentre: nil, verdict: .tooFewPoints, target: measure.target, targetMet: nil, expectedPoints: expected,
+            currentCentre: nil, verdict: .tooFewPoints, reason: "too-few-points: no data points yet", since: nil,
+            baselineSpecialCauses: [], multiplier: expression.multiplier, expressedAs: expression.words,
+            target: measure.target, targetMet: nil, expectedPoints: expected,
             completeness: expected > 0 ? min(1, Double(inputs.count) / Double(expected)) : 0,
             lastPeriod: lastPeriod?.description,
             daysSinceLastData: lastPeriod.map { today.dayNumber - $0.dayNumber },
             stale: lastPeriod.map { periodsBetween($0, currentPeriod, frequency: measure.frequency) > 2 } ?? true)
-        var values: [Double?] = []
-        var outside: [Int] = []
+        let chart: ChartResult
         do {
-            let phaseStarts = phases.compactMap { note in
-                (note.site == nil || note.site == site) && (note.unit == nil || note.unit == unit)
-                    ? inputs.firstIndex { $0.period >= note.date.description } : nil
-            }.filter { $0 > 0 }
-            // The baseline is the first phase when annotations mark phases, else the first points.
-            // Its limits are frozen and extended over the later points, so a shift after the
-            // change shows as a signal against the baseline.
-            let baselineEnd = phaseStarts.min() ?? (inputs.count >= 20 ? 12 : max(1, inputs.count / 2))
-            let chart = try ChartAnalysis.analyse(measure: measure.id, kind: kind, points: inputs, baseline: baselineEnd)
-            progress.baselineCentre = chart.points.first?.centre
-            values = chart.points.map(\.value)
-            // The current level: the centre line of the last phase, or of the points after the baseline.
-            let currentStart = phaseStarts.max() ?? baselineEnd
-            progress.currentCentre =
-                currentStart < inputs.count
-                ? centreLine(kind: kind, inputs: inputs[currentStart...], values: values[currentStart...])
-                : progress.baselineCentre
-            outside = chart.points.indices.filter { $0 >= baselineEnd && chart.points[$0].outside }
-            let signal = chart.runs.signal || !outside.isEmpty
-            if chart.runs.useful < 10 && outside.isEmpty {
-                progress.verdict = .tooFewPoints
-            } else if signal, let before = progress.baselineCentre, let after = progress.currentCentre, before != after {
-                progress.verdict = (after > before) == (measure.direction == .up) ? .improving : .deteriorating
-            } else {
-                progress.verdict = .noSignal
-            }
-            if let target = measure.target, let centre = progress.currentCentre {
-                progress.targetMet = measure.direction == .up ? centre >= target : centre <= target
-            }
+            chart = try ChartAnalysis.analyse(series)
         } catch {
             // A series that cannot be charted (damaged data) is reported without a verdict.
-            progress.verdict = .tooFewPoints
+            progress.reason = "too-few-points: the data cannot be charted (\(error))"
+            return SeriesResult(progress: progress, chart: nil)
         }
-        return SeriesResult(progress: progress, values: values, outsideAfterBaseline: outside)
-    }
-
-    /// The centre line a chart of these points would draw: pooled Σnumerator ÷ Σdenominator for
-    /// proportions and rates, the median on run and G charts, the mean otherwise.
-    static func centreLine(kind: ChartKind, inputs: ArraySlice<ChartInput>, values: ArraySlice<Double?>) -> Double? {
-        switch kind {
-        case .p, .pp, .u, .up:
-            var numerator = 0.0
-            var denominator = 0.0
-            for input in inputs {
-                numerator += input.numerator ?? 0
-                denominator += input.denominator ?? 0
-            }
-            return denominator > 0 ? numerator / denominator : nil
-        case .run, .g:
-            let sorted = values.compactMap { $0 }.sorted()
-            guard !sorted.isEmpty else { return nil }
-            let middle = sorted.count / 2
-            return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-        case .i, .c, .mr:
-            let present = values.compactMap { $0 }
-            return present.isEmpty ? nil : present.reduce(0, +) / Double(present.count)
+        progress.baselineCentre = chart.phases.first?.centre
+        progress.currentCentre = chart.phases.last?.centre
+        progress.verdict = chart.verdict.verdict
+        progress.reason = chart.verdict.reason
+        progress.since = chart.verdict.since
+        progress.baselineSpecialCauses = chart.verdict.baselineSpecialCauses.map { inputs[$0].period }
+        if let target = measure.target, let centre = progress.currentCentre {
+            progress.targetMet = measure.direction == .up ? centre >= target : centre <= target
         }
+        return SeriesResult(progress: progress, chart: chart)
     }
 
     static func flags(_ rows: [MeasureProgress]) -> [ProgressFlag] {
@@ -228,6 +206,16 @@ public enum ProgressAnalysis {
                             + improvingOutcomes.map { "\"\($0.name)\"" }.joined(separator: ", ")
                             + " improves: check the change is not causing harm elsewhere."))
             }
+        }
+        for row in rows where !row.baselineSpecialCauses.isEmpty {
+            let place = row.unit.map { "\($0) (\(row.site))" } ?? "\(row.site) (all units)"
+            flags.append(
+                ProgressFlag(
+                    kind: .baselineSpecialCause, measure: row.measure, site: row.site, unit: row.unit,
+                    message: "At \(place) the baseline of \"\(row.name)\" holds an unexplained special cause ("
+                        + row.baselineSpecialCauses.prefix(3).joined(separator: ", ")
+                        + "): explain it with a note or exclude it (improve annotate \(row.measure) --date D --exclude "
+                        + "--text REASON) before trusting the verdict."))
         }
         for row in rows where row.stale && row.unit != nil {
             flags.append(
@@ -322,8 +310,11 @@ struct Pooled {
     var value = 0.0
     var count = 0
     var hasRatio = false
+    /// The first note among the pooled points: a site's point is explained when a unit's is.
+    var note: String?
 
     mutating func add(_ point: ObservationPoint) {
+        if note == nil, let text = point.note, !text.isEmpty { note = text }
         if let numerator = point.numerator, let denominator = point.denominator {
             self.numerator += numerator
             self.denominator += denominator
@@ -337,15 +328,15 @@ struct Pooled {
 
     /// Counts add up across units; other single values are averaged.
     func input(period: String, chart: Measure.Chart) -> ChartInput {
-        if hasRatio { return ChartInput(period: period, numerator: numerator, denominator: denominator) }
+        if hasRatio { return ChartInput(period: period, numerator: numerator, denominator: denominator, note: note) }
         let pooled = chart == .c ? value : (count > 0 ? value / Double(count) : 0)
-        return ChartInput(period: period, value: pooled)
+        return ChartInput(period: period, value: pooled, note: note)
     }
 }
 
 extension ObservationPoint {
     var chartInput: ChartInput {
-        ChartInput(period: period, value: value, numerator: numerator, denominator: denominator)
+        ChartInput(period: period, value: value, numerator: numerator, denominator: denominator, note: note)
     }
 }
 

@@ -11,17 +11,8 @@ public struct ProgressReport: Codable, Sendable, Equatable {
 
 /// One measure's progress at one unit (or, with `unit` nil, a whole site).
 public struct MeasureProgress: Codable, Sendable, Equatable {
-    /// What the data say about the change being tested.
-    public enum Verdict: String, Codable, Sendable {
-        /// A signal (run rule or point beyond the limits) in the desired direction.
-        case improving
-        /// A signal against the desired direction.
-        case deteriorating
-        /// No signal: the variation is what the process has always shown.
-        case noSignal = "no-signal"
-        /// Too few points for the run rules (fewer than 10 on each side of the centre).
-        case tooFewPoints = "too-few-points"
-    }
+    /// What the data say about the change being tested: the chart's own verdict.
+    public typealias Verdict = ChartVerdict.Kind
 
     public var measure: String
     public var name: String
@@ -34,6 +25,15 @@ public struct MeasureProgress: Codable, Sendable, Equatable {
     public var baselineCentre: Double?
     public var currentCentre: Double?
     public var verdict: Verdict
+    /// The verdict in plain words, naming the signal it rests on.
+    public var reason: String
+    /// The period the deciding signal starts at.
+    public var since: String?
+    /// Unexplained points beyond the limits inside the baseline the verdict is judged against.
+    public var baselineSpecialCauses: [String]
+    /// How values are shown to people (centres and targets here stay raw).
+    public var multiplier: Double
+    public var expressedAs: String?
     public var target: Double?
     public var targetMet: Bool?
     /// Periods from the first data point to the current period, inclusive.
@@ -53,6 +53,8 @@ public struct ProgressFlag: Codable, Sendable, Equatable {
         case balancingHarm = "balancing-harm"
         /// A measure that stopped being collected.
         case stale
+        /// The points a verdict is judged against hold an unexplained special cause.
+        case baselineSpecialCause = "baseline-special-cause"
     }
 
     public var kind: Kind
@@ -74,4 +76,9 @@ public struct PeerComparison: Codable, Sendable, Equatable {
     public var measure: String
     public var name: String
     public var sites: [Site]
+}
+
+extension MeasureProgress {
+    /// How this row's values are shown to people.
+    public var expression: ValueExpression { ValueExpression(multiplier: multiplier, words: expressedAs) }
 }

@@ -1,0 +1,66 @@
+import Foundation
+
+/// The account a token belongs to, as the server's `GET /v1/account` answers it
+/// (Protocol/README.md section 8.6): a device keeps it to refuse at once what the server would
+/// refuse at the next push.
+public struct ServerAccount: Equatable, Sendable {
+    /// The account's name on the server.
+    public var user: String
+    public var scope: AccountScope
+
+    public init(user: String, scope: AccountScope) {
+        self.user = user
+        self.scope = scope
+    }
+
+    /// Asks the server who `token` belongs to. Nil when the server is older than the endpoint
+    /// (it answers 404): the device then does not know its role, and the server alone judges its changes.
+    public static func fetch(server: URL, token: String) async throws(SyncError) -> ServerAccount? {
+        guard let url = URL(string: server.absoluteString.trimmingAccountSuffix("/") + "/v1/account") else {
+            throw .network("the server address \(server) is not a URL")
+        }
+        let answer: HTTPExchange.Answer
+        do {
+            answer = try await HTTPExchange.send(
+                "GET", url: url,
+                headers: [
+                    ("Improve-Protocol", String(SyncClient.protocolVersion)), ("Authorization", "Bearer \(token)"),
+                ],
+                body: nil, timeout: .seconds(30))
+        } catch {
+            throw .network(HTTPExchange.describe(error))
+        }
+        switch answer.status {
+        case 200: break
+        case 404: return nil
+        case 401: throw .unauthorized(message(answer.body))
+        case 500...: throw .server(status: answer.status, message: message(answer.body))
+        default: throw .refused(code: "http_\(answer.status)", message: message(answer.body))
+        }
+        guard case .object(let object)? = try? JSONParser.parse(answer.body, maxDepth: 4),
+            case .string(let user)? = object["user"], case .string(let roleName)? = object["role"],
+            let role = Role(rawValue: roleName), case .array(let siteValues)? = object["sites"]
+        else { throw .badResponse("the account answer lacks user, a known role or sites") }
+        var sites: Set<String> = []
+        for value in siteValues {
+            guard case .string(let site) = value else { throw .badResponse("a site of the account is not a string") }
+            sites.insert(site)
+        }
+        return ServerAccount(user: user, scope: AccountScope(role: role, sites: sites))
+    }
+
+    private static func message(_ body: Data) -> String {
+        if case .object(let object)? = try? JSONParser.parse(body, maxDepth: 4),
+            case .string(let text)? = object["message"]
+        {
+            return text
+        }
+        return ""
+    }
+}
+
+extension String {
+    fileprivate func trimmingAccountSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}
