@@ -47,7 +47,7 @@ struct ConflictsCommand: ParsableCommand {
 
                   improve conflicts resolve 3f0c9a1d2b7e4c55 --keep loser
                   improve conflicts resolve 3f0c9a1d2b7e4c55 --keep winner --field note
-                  improve conflicts resolve --all --measure falls-rate --unit ward-7 --keep loser
+                  improve conflicts resolve --all --measure falls-rate --keep loser
                 """)
 
         @Argument(help: "The conflict's id (from improve conflicts), the record's id, or a field conflict's id.")
