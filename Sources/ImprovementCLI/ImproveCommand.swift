@@ -46,6 +46,7 @@ public struct ImproveCommand: AsyncParsableCommand {
                 name: "Recording",
                 subcommands: [
                     RecordCommand.self, ImportCommand.self, PDSACommand.self, StoryCommand.self, AnnotateCommand.self,
+                    DueCommand.self, EnterCommand.self,
                 ]),
             CommandGroup(
                 name: "Reviewing",
