@@ -22,8 +22,9 @@ public struct ImproveCommand: AsyncParsableCommand {
 
             Files: the store (--store, else $IMPROVE_STORE, else $XDG_DATA_HOME/improve/store.sqlite, \
             i.e. ~/.local/share/improve/store.sqlite) and, next to it, STORE.config.json with the \
-            server, the token (the file is readable by you only), the default site and user, and the \
-            time of the last successful sync.
+            server, the token, the default site and user, and the time of the last successful sync. \
+            Both are readable by you only (mode 0600); a store or settings file others could read is \
+            made so when improve opens it, with a note.
 
             Environment: IMPROVE_STORE (the store), IMPROVE_USER (who changes are recorded as, unless \
             --as is given), XDG_DATA_HOME. IMPROVE_CLOCK_OFFSET_SECONDS shifts this device's clock and \
@@ -46,6 +47,7 @@ public struct ImproveCommand: AsyncParsableCommand {
                 name: "Recording",
                 subcommands: [
                     RecordCommand.self, ImportCommand.self, PDSACommand.self, StoryCommand.self, AnnotateCommand.self,
+                    DueCommand.self, EnterCommand.self,
                 ]),
             CommandGroup(
                 name: "Reviewing",

@@ -143,4 +143,107 @@ struct CSVTests {
         let missing = try device.run(["import", folder.path("nowhere.csv")])
         #expect(missing.status == 1 && missing.error.contains("Could not read"))
     }
+
+    @Test func aSemicolonFileWithAByteOrderMarkAndDecimalCommasImports() throws {
+        let folder = try TemporaryFolder()
+        let device = Device("ward", user: "nurse.patel", in: folder)
+        try device.initialise(site: "north", replica: "ward")
+        try device.defineProgramme()
+        // As Excel saves "CSV UTF-8" in most of Europe: BOM, semicolons, decimal commas, CRLF.
+        let lines = [
+            "measure;unit;period;numerator;denominator;value;note",
+            "falls-rate;ward-7;\(Dates.week(3));2;412,5;;\"Fall at night; bed 4\"",
+            "hand-hygiene;ward-7;\(Dates.week(2));18;20;;Audit, second round",
+            "staff-confidence;ward-9;\(Dates.week(9));;;3,25;",
+        ]
+        let file = folder.path("excel.csv")
+        let bytes = Data([0xEF, 0xBB, 0xBF]) + Data((lines.joined(separator: "\r\n") + "\r\n").utf8)
+        try bytes.write(to: URL(fileURLWithPath: file))
+
+        let imported = try device.ok(["import", file])
+        #expect(imported.output.contains("Imported 3 rows"), "\(imported.output) \(imported.error)")
+        #expect(imported.output.contains("semicolon-separated, decimal commas"))
+        let saved = try device.observations()
+        let falls = try #require(saved.first { $0["measure"] as? String == "falls-rate" })
+        #expect(falls["denominator"] as? Double == 412.5)
+        #expect(falls["note"] as? String == "Fall at night; bed 4")
+        let hygiene = try #require(saved.first { $0["measure"] as? String == "hand-hygiene" })
+        #expect(hygiene["numerator"] as? Double == 18 && hygiene["note"] as? String == "Audit, second round")
+        let confidence = try #require(saved.first { $0["measure"] as? String == "staff-confidence" })
+        #expect(confidence["value"] as? Double == 3.25)
+    }
+
+    @Test func aTabSeparatedFileImports() throws {
+        let folder = try TemporaryFolder()
+        let device = Device("ward", user: "nurse.patel", in: folder)
+        try device.initialise(site: "north", replica: "ward")
+        try device.defineProgramme()
+        let lines = [
+            "measure\tunit\tperiod\tnumerator\tdenominator\tvalue\tnote",
+            "falls-rate\tward-7\t\(Dates.week(3))\t3\t401,5\t\tnight, bay 2",
+            "falls-rate\tward-7\t\(Dates.week(2))\t1\t398.25\t\t",
+        ]
+        let file = folder.path("pasted.tsv")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let imported = try device.ok(["import", file])
+        #expect(imported.output.contains("Imported 2 rows") && imported.output.contains("tab-separated"))
+        let denominators = try device.observations().compactMap { $0["denominator"] as? Double }.sorted()
+        #expect(denominators == [398.25, 401.5])
+        #expect(try device.observations().contains { $0["note"] as? String == "night, bay 2" })
+    }
+
+    @Test func aDryRunWithSkipBadSaysWhatTheImportThenDoes() throws {
+        let folder = try TemporaryFolder()
+        let device = Device("ward", user: "nurse.patel", in: folder)
+        try device.initialise(site: "north", replica: "ward")
+        try device.defineProgramme()
+        let lines = [
+            "measure;unit;period;numerator;denominator;value;note",  // 1
+            "falls-rate;ward-7;\(Dates.week(6));2;400;;",  // 2: good
+            "fals-rate;ward-7;\(Dates.week(6));2;400;;",  // 3: unknown measure
+            "falls-rate;ward-7;2026-13-01;2;400;;",  // 4: not a date
+            "hand-hygiene;ward-7;\(Dates.week(6));21;20;;",  // 5: numerator > denominator
+            "falls-rate;ward-7;\(Dates.week(4));two;400;;",  // 6: not a number
+            "falls-rate;ward-7;\(Dates.week(3));1;1.234,5;;",  // 7: both decimal marks
+            "falls-rate;ward-99;\(Dates.week(3));1;400;;",  // 8: unknown unit
+            "falls-rate;ward-7;\(Dates.week(6, plus: 2));1;400;;",  // 9: same week as line 2
+            "falls-rate;ward-7;;1;400;;",  // 10: no period
+            "falls-rate;ward-7;\(Dates.week(-3));1;0;;",  // 11: in the future, and no denominator
+            "falls-rate;ward-7;\(Dates.week(5));1;400;;",  // 12: good
+        ]
+        let file = folder.path("mixed.csv")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let pendingBefore = try device.pending()
+
+        let dryRun = try device.ok(["import", file, "--skip-bad", "--dry-run"])
+        #expect(dryRun.output.contains("Checked 11 rows"), "\(dryRun.output)")
+        #expect(dryRun.output.contains("2 would be imported and 9 skipped"), "\(dryRun.output)")
+        #expect(!dryRun.output.contains("all"), "never \"all can be imported\": \(dryRun.output)")
+        #expect(dryRun.error.contains("Would skip 9 row(s)"))
+        #expect(dryRun.error.contains("line 7: The denominator \"1.234,5\" is not a number"), "\(dryRun.error)")
+        #expect(try device.observations().isEmpty && device.pending() == pendingBefore, "a dry run saves nothing")
+
+        let real = try device.ok(["import", file, "--skip-bad"])
+        #expect(real.output.contains("Imported 2 rows"))
+        #expect(real.error.contains("Skipped 9 row(s)"))
+        // The very same rows, for the very same reasons.
+        #expect(Self.problemLines(real.error) == Self.problemLines(dryRun.error))
+        #expect(Self.problemLines(real.error).count == 9)
+        #expect(try device.observations().count == 2)
+
+        // Without --skip-bad the dry run refuses just as the import does.
+        let other = Device("other", user: "nurse.patel", in: folder)
+        try other.initialise(site: "north", replica: "other")
+        try other.defineProgramme()
+        let refusedDry = try other.run(["import", file, "--dry-run"])
+        let refused = try other.run(["import", file])
+        #expect(refusedDry.status == 1 && refused.status == 1)
+        #expect(refusedDry.error == refused.error)
+        #expect(refused.error.contains("9 of 11 rows have problems"))
+    }
+
+    /// The "  line N: reason" lines of a report.
+    static func problemLines(_ text: String) -> [String] {
+        text.split(separator: "\n").map(String.init).filter { $0.hasPrefix("  line ") }
+    }
 }

@@ -156,12 +156,14 @@ final class TestServer {
         guard result.status == 0 else { throw TestFailure("could not revoke \(name): \(result.error)") }
     }
 
-    /// Starts serving (on `port`, or a free port the first time) and waits until it listens.
+    /// Starts serving (on `port`, or a free port the first time) and waits until it listens;
+    /// `options` go to `improve-server serve` (limits, say).
     @discardableResult
-    func start(port requested: Int? = nil) throws -> TestServer {
+    func start(port requested: Int? = nil, options: [String] = []) throws -> TestServer {
         let output = folder.path("server-\(UUID().uuidString).out")
         let process = try Processes.start(
-            binary, ["serve", "--database", database, "--port", String(requested ?? port), "--log-level", "warning"],
+            binary,
+            ["serve", "--database", database, "--port", String(requested ?? port), "--log-level", "warning"] + options,
             environment: Processes.environment(home: folder.url.path), output: output,
             error: folder.path("server.log"))
         self.process = process

@@ -7,7 +7,8 @@ import SwiftCSV
 ///
 /// Reading goes through SwiftCSV; each row keeps the line number it starts on (the header is
 /// line 1; a note with line breaks inside quotes spans several lines), so problems can be
-/// reported as "line 7: ...".
+/// reported as "line 7: ...". Files are read as spreadsheets write them: separated by commas,
+/// semicolons or tabs (told by the header line), with or without a UTF-8 byte order mark.
 enum ObservationCSV {
     static let columns = ["measure", "unit", "period", "numerator", "denominator", "value", "note"]
     static let requiredColumns = ["measure", "unit", "period"]
@@ -26,14 +27,53 @@ enum ObservationCSV {
         static func < (lhs: Problem, rhs: Problem) -> Bool { (lhs.line, lhs.message) < (rhs.line, rhs.message) }
     }
 
+    /// How a spreadsheet wrote the file.
+    struct Dialect: Equatable {
+        /// `,`, `;` or a tab.
+        var separator: Character
+
+        /// Spreadsheets set to a language that writes three and a half as 3,5 separate their
+        /// cells with semicolons (or tabs), so in such a file a comma in a number is its decimal mark.
+        var decimalComma: Bool { separator != "," }
+
+        /// The file's separator, as a person would name it.
+        var description: String {
+            switch separator {
+            case ";": "semicolon-separated, decimal commas"
+            case "\t": "tab-separated, decimal commas"
+            default: "comma-separated"
+            }
+        }
+
+        /// The separator used most in the header line (commas when there is none or a tie): a
+        /// header names at least three columns, so it holds at least two separators.
+        static func of(header line: Substring) -> Dialect {
+            let counts = [",", ";", "\t"].map { separator in (separator, line.filter { $0 == separator }.count) }
+            let best = counts.max { $0.1 < $1.1 || ($0.1 == $1.1 && $1.0 == ",") }
+            return Dialect(separator: best.map { $0.1 > 0 ? $0.0 : "," } ?? ",")
+        }
+    }
+
+    /// What a file holds.
+    struct Parsed {
+        var dialect: Dialect
+        var rows: [Row]
+        var problems: [Problem]
+    }
+
     /// Splits CSV text into data points and row problems. Throws when the file as a whole is
     /// unusable (not CSV, no header, unknown or missing columns).
-    static func parse(_ text: String, name: String) throws -> (rows: [Row], problems: [Problem]) {
+    static func parse(_ text: String, name: String) throws -> Parsed {
+        var text = Substring(text)
+        if text.first == "\u{FEFF}" { text = text.dropFirst() }
+        let dialect = Dialect.of(header: text.prefix { !$0.isNewline })
         let csv: EnumeratedCSV
         var records: [[String]] = []
         do {
             // rowLimit 0: only the header is read here; the rows are read once, below.
-            csv = try EnumeratedCSV(string: text, delimiter: .comma, loadColumns: false, rowLimit: 0)
+            csv = try EnumeratedCSV(
+                string: String(text), delimiter: CSVDelimiter(unicodeScalarLiteral: dialect.separator),
+                loadColumns: false, rowLimit: 0)
             try csv.enumerateAsArray(startAt: 1, rowLimit: nil) { records.append($0) }
         } catch let error as CSVParseError {
             let detail: String
@@ -67,12 +107,12 @@ enum ObservationCSV {
                 cells[column] = index < record.count ? record[index] : ""
             }
             do {
-                rows.append(Row(line: start, entry: try entry(cells)))
+                rows.append(Row(line: start, entry: try entry(cells, decimalComma: dialect.decimalComma)))
             } catch {
                 problems.append(Problem(line: start, message: error.message))
             }
         }
-        return (rows, problems)
+        return Parsed(dialect: dialect, rows: rows, problems: problems)
     }
 
     private static func checkHeader(_ header: [String], name: String) throws {
@@ -102,15 +142,17 @@ enum ObservationCSV {
         init(_ message: String) { self.message = message }
     }
 
-    private static func entry(_ cells: [String: String]) throws(RowError) -> ObservationEntry {
+    private static func entry(_ cells: [String: String], decimalComma: Bool) throws(RowError) -> ObservationEntry {
         func text(_ column: String) -> String? {
             let value = (cells[column] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             return value.isEmpty ? nil : value
         }
         func number(_ column: String) throws(RowError) -> Double? {
             guard let value = text(column) else { return nil }
-            guard let number = Double(value), number.isFinite else {
-                throw RowError("The \(column) \"\(value)\" is not a number. Enter a plain number such as 12 or 4.5.")
+            guard let number = Self.number(value, decimalComma: decimalComma) else {
+                throw RowError(
+                    "The \(column) \"\(value)\" is not a number. Enter a plain number such as 12 or "
+                        + (decimalComma ? "4,5 (no thousands separators)." : "4.5."))
             }
             return number
         }
@@ -128,6 +170,18 @@ enum ObservationCSV {
         return ObservationEntry(
             measure: measure, unit: unit, period: period, numerator: try number("numerator"),
             denominator: try number("denominator"), value: try number("value"), note: note)
+    }
+
+    /// A cell as a number. With decimal commas, "3,5" is 3.5 and "3.5" is read as written; a
+    /// cell with both marks ("1.234,5") is refused rather than guessed at.
+    static func number(_ text: String, decimalComma: Bool) -> Double? {
+        var text = text
+        if decimalComma, text.contains(",") {
+            guard !text.contains("."), text.filter({ $0 == "," }).count == 1 else { return nil }
+            text = text.replacingOccurrences(of: ",", with: ".")
+        }
+        guard let number = Double(text), number.isFinite else { return nil }
+        return number
     }
 
     // MARK: - Writing

@@ -13,11 +13,20 @@ struct ImportCommand: ParsableCommand {
             improve record checks it. If any row is wrong, nothing is saved and each wrong row is listed \
             with its line number; --skip-bad saves the good rows and lists the others. Importing the \
             same file again changes nothing.
+
+            Files are read as spreadsheets save them: cells separated by commas, semicolons or tabs \
+            (told from the header line), with or without a byte order mark ("CSV UTF-8"). In a \
+            semicolon- or tab-separated file a comma in a number is its decimal mark: 3,5 is three and \
+            a half (write numbers without thousands separators).
+
+            --dry-run runs the very same checks inside a transaction that is then undone, so it \
+            reports exactly what the import would do: how many rows would be imported and, with \
+            --skip-bad, which would be skipped and why.
             """)
 
     @Argument(help: ArgumentHelp("The CSV file ('-' reads standard input).", valueName: "file.csv")) var file: String
     @Flag(help: "Save the good rows even when some are wrong (the wrong ones are listed).") var skipBad = false
-    @Flag(help: "Check every row but save nothing.") var dryRun = false
+    @Flag(help: "Check every row as the import would, say what it would do, and save nothing.") var dryRun = false
     @Flag(help: "Import rows whose values are unusual but possible (far outside the series, before the programme).")
     var force = false
     @OptionGroup var options: DeviceOptions
@@ -27,7 +36,9 @@ struct ImportCommand: ParsableCommand {
 
     func run() throws {
         let name = file == "-" ? "The input" : file
-        let (rows, parseProblems) = try ObservationCSV.parse(try readText(), name: name)
+        let parsed = try ObservationCSV.parse(try readText(), name: name)
+        let (rows, parseProblems) = (parsed.rows, parsed.problems)
+        let read = parsed.dialect.separator == "," ? "" : " (read as \(parsed.dialect.description))"
         let device = try options.open()
         var problems = parseProblems
         var imported = 0
@@ -68,13 +79,26 @@ struct ImportCommand: ParsableCommand {
                 if dryRun { throw DryRunFinished() }
             }
         } catch is DryRunFinished {
-            Console.line("Checked \(imported) rows of \(name): all can be imported (nothing was saved: --dry-run).")
-            reportSkipped(problems)
+            let skipped = Set(problems.map(\.line)).count
+            let total = imported + skipped
+            let verdict =
+                skipped == 0
+                ? "all \(imported) can be imported"
+                : "\(imported) would be imported and \(skipped) skipped"
+            guard total > 0 else {
+                Console.line("\(name) has no data points to import\(read) (nothing was saved: --dry-run).")
+                return
+            }
+            Console.line(
+                "Checked \(total) row\(total == 1 ? "" : "s") of \(name)\(read): \(verdict) "
+                    + "(nothing was saved: --dry-run).")
+            reportSkipped(problems, dryRun: true)
             return
         }
         Console.line(
-            imported == 0 ? "\(name) has no data points to import." : "Imported \(imported) rows from \(name).")
-        reportSkipped(problems)
+            imported == 0
+                ? "\(name) has no data points to import\(read)." : "Imported \(imported) rows from \(name)\(read).")
+        reportSkipped(problems, dryRun: false)
     }
 
     private func readText() throws -> String {
@@ -105,9 +129,9 @@ struct ImportCommand: ParsableCommand {
         return message
     }
 
-    private func reportSkipped(_ problems: [ObservationCSV.Problem]) {
+    private func reportSkipped(_ problems: [ObservationCSV.Problem], dryRun: Bool) {
         guard !problems.isEmpty else { return }
-        Console.note("Skipped \(Set(problems.map(\.line)).count) row(s) with problems:")
+        Console.note("\(dryRun ? "Would skip" : "Skipped") \(Set(problems.map(\.line)).count) row(s) with problems:")
         for problem in problems.sorted() { Console.note("  line \(problem.line): \(problem.message)") }
     }
 }

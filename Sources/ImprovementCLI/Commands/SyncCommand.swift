@@ -102,10 +102,14 @@ struct SyncCommand: AsyncParsableCommand {
             Console.line(summary)
         }
         if held > 0 {
+            let tooLarge = outcome.progress?.heldTooLarge ?? 0
+            let permissions = "your coordinator can check the account's role and sites"
+            let size = "a change too large for the server can be shortened, or the server's --max-body-bytes raised"
+            let cause = tooLarge == 0 ? permissions : tooLarge == held ? size : size + "; for the others " + permissions
             throw CLIError(
                 "The server refused \(held) change\(held == 1 ? "" : "s"); \(held == 1 ? "it was" : "they were") set "
                     + "aside so everything else could be sent. Nothing is lost: see why with improve held, fix the "
-                    + "cause (your coordinator can check the account's role and sites), then improve held release ID.",
+                    + "cause (\(cause)), then improve held release ID.",
                 exitCode: ExitStatus.notPermitted)
         }
         if pendingAfter > 0 {

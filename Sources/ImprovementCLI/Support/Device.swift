@@ -48,6 +48,14 @@ struct Device {
                 "Could not open the store at \(path) (\(error)). Check that it is an Improve store "
                     + "and that the disk is not full.")
         }
+        if store.permissionsTightened {
+            Console.note("The store \(path) was readable by other users; it is now readable by you only.")
+        }
+        if DeviceConfig.tightenPermissions(of: configPath) {
+            Console.note(
+                "The device settings \(configPath) (with the sync token) were readable by other users; they are now "
+                    + "readable by you only.")
+        }
         return Device(storePath: path, configPath: configPath, config: config, store: store, clock: clock)
     }
 

@@ -49,6 +49,14 @@ struct DeviceConfig: Codable, Equatable {
         }
     }
 
+    /// Takes group and other access away from an existing settings file (it holds the token);
+    /// true when it had some. A file this user cannot change is left as it is.
+    static func tightenPermissions(of path: String) -> Bool {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & 0o077 != 0 else { return false }
+        return chmod(path, status.st_mode & 0o700) == 0
+    }
+
     /// Writes the file atomically with mode 0600.
     func save(to path: String) throws {
         let encoder = JSONEncoder()

@@ -35,7 +35,7 @@ enum SyncExplanation {
                 "The server refused a change (\(code)): \(message) \(changesKept) See improve held.",
                 code == "forbidden" ? ExitStatus.notPermitted : ExitStatus.failure
             )
-        case .refused, .badResponse:
+        case .refused, .badResponse, .pushTooLarge:
             return (error.description, ExitStatus.failure)
         }
     }

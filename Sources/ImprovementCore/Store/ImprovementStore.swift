@@ -31,17 +31,25 @@ public struct StoreOptions: Sendable {
 public final class ImprovementStore: Sendable {
     /// This replica's id, stable for the life of the file.
     public let replica: String
+    /// True when the store's files were readable by other users and opening it made them
+    /// readable by their owner only (the caller may want to say so).
+    public let permissionsTightened: Bool
     let database: any DatabaseWriter
     let options: StoreOptions
 
     /// Opens (creating if needed) the store at `path`, or an in-memory store when `path` is nil,
-    /// and runs any pending migrations.
+    /// and runs any pending migrations. A new store's files are readable by their owner only
+    /// (mode 0600); an existing store that others could read is made so (see `permissionsTightened`).
     public convenience init(path: String?, options: StoreOptions = StoreOptions()) throws {
-        try self.init(path: path, options: options, extraMigrations: [])
+        try self.init(path: path, options: options, extraMigrations: [], tightenPermissions: true)
     }
 
-    /// Opens the store and also runs `extraMigrations` (the sync server keeps its accounts in the same file).
-    package init(path: String?, options: StoreOptions, extraMigrations: [ExtraMigration]) throws {
+    /// Opens the store and also runs `extraMigrations` (the sync server keeps its accounts in the
+    /// same file). A new file is created with mode 0600; an existing one is made owner-only when
+    /// `tightenPermissions` is set (the server leaves its operator's choice alone).
+    package init(
+        path: String?, options: StoreOptions, extraMigrations: [ExtraMigration], tightenPermissions: Bool = false
+    ) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.label = "ImprovementStore"
@@ -50,8 +58,11 @@ public final class ImprovementStore: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         if let path {
+            permissionsTightened = tightenPermissions && StoreFileAccess.tighten(path)
+            try StoreFileAccess.createPrivately(path)
             database = try DatabasePool(path: path, configuration: configuration)
         } else {
+            permissionsTightened = false
             database = try DatabaseQueue(configuration: configuration)
         }
         self.options = options

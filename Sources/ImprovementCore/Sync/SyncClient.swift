@@ -8,18 +8,37 @@ public struct SyncClient: Sendable {
     public let server: URL
     private let token: String
     private let store: ImprovementStore
+    /// Most changes sent in one push.
     public var pushBatchSize: Int
+    /// Most bytes in one push body (a single change larger than this is still sent, alone).
+    public var pushBatchBytes: Int
     public var pullPageSize: Int
+    /// Lowered for the rest of the sync when the server says a batch was too large.
+    private let learnedLimits = PushLimits()
 
     public static let protocolVersion = 1
 
-    public init(server: URL, token: String, store: ImprovementStore, pushBatchSize: Int = 2000, pullPageSize: Int = 5000)
-    {
+    /// Half the server's default body limit (8 MiB, Protocol/README.md §11): room for the
+    /// server's own measure of the body, and a batch a slow ward connection can finish.
+    public static let defaultPushBatchBytes = 4 * 1024 * 1024
+
+    public init(
+        server: URL, token: String, store: ImprovementStore, pushBatchSize: Int = 2000,
+        pushBatchBytes: Int = SyncClient.defaultPushBatchBytes, pullPageSize: Int = 5000
+    ) {
         self.server = server
         self.token = token
         self.store = store
         self.pushBatchSize = pushBatchSize
+        self.pushBatchBytes = pushBatchBytes
         self.pullPageSize = pullPageSize
+    }
+
+    /// The batch bounds the next push uses: the configured ones, or smaller ones the server
+    /// asked for earlier in this client's life.
+    public var workingPushLimits: (changes: Int, bytes: Int) {
+        let learned = learnedLimits.current
+        return (max(1, min(pushBatchSize, learned.changes)), max(1, min(pushBatchBytes, learned.bytes)))
     }
 
     /// What one push or pull moved.
@@ -31,6 +50,8 @@ public struct SyncClient: Sendable {
         public var pages = 0
         /// Changes the server refused that were set aside (see `ImprovementStore.heldChanges()`).
         public var held = 0
+        /// Of `held`: changes too large for the server even on their own (`body_too_large`).
+        public var heldTooLarge = 0
         /// The server's change log was not the one this device last synced with (restored from a
         /// backup): everything this device made was sent again and pulls started over.
         public var serverRestored = false
@@ -51,42 +72,50 @@ public struct SyncClient: Sendable {
         return total.merging(try await push(report: { report(total.merging($0)) }))
     }
 
-    /// Sends every pending change, oldest first, in batches.
+    /// Sends every pending change, oldest first, in batches bounded by count and bytes. When the
+    /// server answers that a batch is too large, the batch is halved (or cut to the limit the
+    /// server names) and sent again, down to one change; one change the server will not take
+    /// even alone is held (see `ImprovementStore.heldChanges()`) and the rest go on.
     @discardableResult
     public func push(report: @Sendable (Progress) -> Void = { _ in }) async throws(SyncError) -> Progress {
         var progress = Progress()
         while true {
+            let limits = workingPushLimits
             // The log holds canonical JSON already: send it as it is, without decoding it.
             let pending: [RawLoggedChange]
             do {
-                pending = try store.rawChanges(after: 0, limit: pushBatchSize, sites: nil, pendingOnly: true).changes
+                pending = try store.rawChanges(after: 0, limit: limits.changes, sites: nil, pendingOnly: true).changes
             } catch {
                 throw .badResponse("the device store could not be read: \(error)")
             }
-            guard let last = pending.last else { return progress }
-            var body = "{\"changes\":["
-            body.reserveCapacity(pending.count * 400)
-            for (index, change) in pending.enumerated() {
-                if index > 0 { body += "," }
-                change.appendJSON(to: &body, includeSeq: false)
-            }
-            body += "],\"replica\":"
-            CanonicalJSON.appendString(store.replica, to: &body)
-            body += "}"
+            guard !pending.isEmpty else { return progress }
+            let batch = PushBatch(pending: pending, replica: store.replica, maxBytes: limits.bytes)
             let answer: JSONValue
             do {
-                answer = try await send("POST", path: "/v1/push", body: Data(body.utf8))
+                answer = try await send("POST", path: "/v1/push", body: Data(batch.body.utf8))
             } catch .changeRefused(let id, let code, let message) {
                 // Set the refused change aside (it stays in the log) and send the rest.
-                guard progress.held < Self.maxHeldPerPush, (try? store.holdChange(id: id, code: code, reason: message)) != nil
-                else { throw code == "forbidden" ? .forbidden(message) : .refused(code: code, message: message) }
-                progress.held += 1
+                try hold(id: id, code: code, reason: message, progress: &progress) {
+                    code == "forbidden" ? .forbidden(message) : .refused(code: code, message: message)
+                }
+                report(progress)
+                continue
+            } catch .pushTooLarge(let code, let limit, let message) {
+                if learnedLimits.lower(after: code, limit: limit, batch: batch) { continue }
+                guard code == "body_too_large", let change = batch.changes.first else {
+                    throw .pushTooLarge(code: code, limit: limit, message: message)
+                }
+                try hold(
+                    id: change.id, code: code, reason: Self.tooLargeReason(change: change.id, bytes: batch.bytes, limit: limit),
+                    progress: &progress
+                ) { .pushTooLarge(code: code, limit: limit, message: message) }
+                progress.heldTooLarge += 1
                 report(progress)
                 continue
             }
             guard case .object(let object) = answer else { throw .badResponse("the push answer is not an object") }
             do {
-                try store.markPushed(through: last.seq)
+                try store.markPushed(through: batch.changes[batch.changes.endIndex - 1].seq)
             } catch {
                 throw .badResponse("the device store could not be updated: \(error)")
             }
@@ -99,6 +128,24 @@ public struct SyncClient: Sendable {
             }
             report(progress)
         }
+    }
+
+    /// Sets one change aside after the server refused it; past `maxHeldPerPush` (or when the
+    /// store cannot note it) the sync stops with `stop()` instead.
+    private func hold(
+        id: String, code: String, reason: String, progress: inout Progress, stop: () -> SyncError
+    ) throws(SyncError) {
+        guard progress.held < Self.maxHeldPerPush, (try? store.holdChange(id: id, code: code, reason: reason)) != nil
+        else { throw stop() }
+        progress.held += 1
+    }
+
+    /// Why a change the server will not take even on its own was held, naming the limit.
+    static func tooLargeReason(change: String, bytes: Int, limit: Int?) -> String {
+        let limitText = limit.map { "the server's limit of \($0) bytes per push" } ?? "the server's limit per push"
+        return "This change is too large for the server: sent on its own it takes \(bytes) bytes, more than "
+            + "\(limitText) (body_too_large). It is kept on this device. Shorten its text and record it again, "
+            + "or ask whoever runs the server to raise --max-body-bytes, then run improve held release \(change)."
     }
 
     /// Notes the server's change-log id; true when it changed (the store then counts every own
@@ -234,6 +281,8 @@ public struct SyncClient: Sendable {
         do {
             document = try JSONParser.parse(data, maxDepth: 16)
         } catch {
+            // A proxy in front of the server may refuse a large body in its own words.
+            if status == 413 { throw .pushTooLarge(code: "body_too_large", limit: nil, message: "") }
             if status >= 500 { throw .server(status: status, message: "") }
             throw .badResponse("HTTP \(status) with a body that is not JSON")
         }
@@ -241,14 +290,19 @@ public struct SyncClient: Sendable {
         var message = ""
         var serverMillis: Int64?
         var refusedChange: String?
+        var limit: Int?
         if case .object(let object) = document {
             if case .string(let text)? = object["code"] { code = text }
             if case .string(let text)? = object["message"] { message = text }
             if case .number(let millis)? = object["serverTimeMillis"] { serverMillis = Int64(millis) }
             if case .string(let id)? = object["change"] { refusedChange = id }
+            if case .number(let number)? = object["limit"], number >= 1, number < 1e15 { limit = Int(number) }
         }
         if let refusedChange, code == "forbidden" || code == "invalid_change" {
             throw .changeRefused(id: refusedChange, code: code, message: message)
+        }
+        if code == "batch_too_large" || code == "body_too_large" || status == 413 {
+            throw .pushTooLarge(code: code == "batch_too_large" ? code : "body_too_large", limit: limit, message: message)
         }
         switch (status, code) {
         case (401, _): throw .unauthorized(message)
@@ -271,7 +325,7 @@ extension SyncClient.Progress {
         Self(
             pushed: pushed + other.pushed, duplicates: duplicates + other.duplicates, pulled: pulled + other.pulled,
             conflictsCreated: conflictsCreated + other.conflictsCreated, pages: pages + other.pages,
-            held: held + other.held, serverRestored: serverRestored || other.serverRestored)
+            held: held + other.held, heldTooLarge: heldTooLarge + other.heldTooLarge, serverRestored: serverRestored || other.serverRestored)
     }
 }
 

@@ -14,6 +14,10 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The server refused one named change (`forbidden` or `invalid_change`); the push sets it
     /// aside and sends the rest.
     case changeRefused(id: String, code: String, message: String)
+    /// The server refused a push as too large (`batch_too_large` or `body_too_large`), with its
+    /// limit when it named one (changes or bytes). The push splits the batch; this reaches the
+    /// caller only when even that could not help.
+    case pushTooLarge(code: String, limit: Int?, message: String)
     /// The server failed; try again later.
     case server(status: Int, message: String)
     /// The server could not be reached.
@@ -35,6 +39,9 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
             return "The server refused the data (\(code)): \(message)"
         case .changeRefused(_, _, let message):
             return "The server refused a change: \(message)"
+        case .pushTooLarge(let code, let limit, let message):
+            let limitText = limit.map { " (limit \($0) \(code == "batch_too_large" ? "changes" : "bytes"))" } ?? ""
+            return "The server refused the data as too large\(limitText): \(message) Your changes are kept."
         case .server(let status, let message):
             return "The server had a problem (HTTP \(status)): \(message) Your changes are kept; try again later."
         case .network(let detail):
