@@ -53,17 +53,21 @@ struct TerminalChart {
             if let ucl = point.ucl { row[column(ucl)] = "|" }
             if let centre = point.centre { row[column(centre)] = ":" }
             var marker = ""
+            var reason: String?
             if let value = point.value {
                 let symbol: Character = point.excluded ? "×" : (signalled.contains(index) || point.outside) ? "◆" : "●"
                 row[column(value)] = symbol
                 if point.excluded {
-                    marker = " excluded" + (exclusionNotes[index].map { ": \($0.text)" } ?? "")
+                    marker = " excluded"
+                    reason = exclusionNotes[index].map { "excluded: \($0.text)" }
                 } else if point.outside {
                     marker = " beyond limits"
                 }
             }
             let line = point.period + "  " + pad(expression.number(point.value), 10) + "  " + String(row)
             lines.append(line + Self.fit(marker, 80 - line.count))
+            // The reason gets a line of its own, so it is never cut to fit beside the plot.
+            if let reason { lines += Self.wrap(String(repeating: " ", count: 12) + reason, indent: String(repeating: " ", count: 14)) }
         }
         lines.append("")
         let runs = result.runs
