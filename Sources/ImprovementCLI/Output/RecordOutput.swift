@@ -66,6 +66,9 @@ enum RecordOutput {
                 ])
             ),
             ("owner", .text(measure.owner)),
+            // How values are shown: the effective multiplier and words (raw values stay raw).
+            ("multiplier", .number(measure.expression.multiplier)), ("expressedAs", .text(measure.expression.words)),
+            ("allowNegative", .bool(measure.allowNegative)),
         ])
     }
 
@@ -101,6 +104,7 @@ enum RecordOutput {
             ("id", .string(annotation.id)), ("measure", .string(annotation.measure)), ("site", .text(annotation.site)),
             ("unit", .text(annotation.unit)), ("date", .string(annotation.date.description)),
             ("text", .string(annotation.text)), ("startsPhase", .bool(annotation.startsPhase)),
+            ("excludesPoint", .bool(annotation.excludesPoint)),
         ])
     }
 
