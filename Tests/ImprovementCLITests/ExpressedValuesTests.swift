@@ -100,6 +100,12 @@ struct ExpressedValuesTests {
         #expect(try device.pending() == pending, "a refused change logs nothing")
         let shown = try device.ok(["measure", "show", "falls-rate", "--json"]).json() as? [String: Any]
         #expect(shown?["frequency"] as? String == "week" && shown?["chart"] as? String == "u")
+        // One chart enum for measures and charts, but a measure is never an MR chart.
+        let mr = try device.run([
+            "measure", "add", "moving", "--programme", "falls", "--name", "Moving", "--type", "process", "--chart",
+            "mr", "--frequency", "week", "--direction", "down",
+        ])
+        #expect(mr.status == 1 && mr.error.contains("improve chart --kind mr"), "\(mr.error)")
         // A compatible chart (u′ reads the same numerators and denominators) is still allowed.
         try device.ok([
             "measure", "add", "falls-rate", "--programme", "falls", "--name", "Falls per 1,000 bed days", "--type",

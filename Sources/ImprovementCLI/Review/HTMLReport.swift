@@ -82,7 +82,7 @@ struct HTMLReport {
         for row in progress.measures.sorted(by: { ($0.name, $0.site, $0.unit ?? "") < ($1.name, $1.site, $1.unit ?? "") }) {
             let expression = row.expression
             let target = row.target.map { expression.text($0) + (row.targetMet == true ? " ✓" : "") } ?? "–"
-            html += "<tr class=\"\(row.unit == nil ? "site" : "unit")\"><td>\(HTML.escape(row.name)) <small>(\(row.type))</small></td>"
+            html += "<tr class=\"\(row.unit == nil ? "site" : "unit")\"><td>\(HTML.escape(row.name)) <small>(\(row.type.rawValue))</small></td>"
             html += "<td>\(HTML.escape(row.unit ?? row.site + " (all units)"))</td><td>\(row.points)</td>"
             html += "<td>\(HTML.escape(expression.text(row.baselineCentre)))</td><td>\(HTML.escape(expression.text(row.currentCentre)))</td>"
             html += "<td class=\"verdict \(row.verdict.rawValue)\" title=\"\(HTML.escape(row.reason))\">\(row.verdict.rawValue)</td><td>\(HTML.escape(target))</td>"

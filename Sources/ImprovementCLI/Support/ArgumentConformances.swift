@@ -3,7 +3,7 @@ import ImprovementCore
 
 // The core's choices parse straight from the command line, and `--help` lists their values.
 extension Measure.Kind: ExpressibleByArgument {}
-extension Measure.Chart: ExpressibleByArgument {}
+extension ChartKind: ExpressibleByArgument {}
 extension Measure.Frequency: ExpressibleByArgument {}
 extension Measure.Direction: ExpressibleByArgument {}
 extension ImprovementCore.Unit.Kind: ExpressibleByArgument {}

@@ -23,8 +23,11 @@ public enum ChartKind: String, Codable, Sendable, CaseIterable {
 }
 
 extension ChartKind {
+    /// The kinds a measure can be charted as: every kind but `mr`, which is drawn from an I measure.
+    public static let measureKinds: [ChartKind] = allCases.filter { $0 != .mr }
+
     /// Whether the kind plots numerator ÷ denominator and needs both for every point.
-    var needsNumeratorAndDenominator: Bool {
+    public var needsNumeratorAndDenominator: Bool {
         switch self {
         case .p, .pp, .u, .up: true
         case .run, .i, .mr, .c, .g: false
@@ -32,7 +35,13 @@ extension ChartKind {
     }
 
     /// Whether the plotted statistic is a proportion, which bounds limits to 0...1.
-    var isProportion: Bool { self == .p || self == .pp }
+    public var isProportion: Bool { self == .p || self == .pp }
+
+    /// Counts of events or cases: whole numbers only.
+    public var isCount: Bool { self == .c || self == .g }
+
+    /// Charts of plain measurements, where a value below zero can be real (a change, a difference).
+    public var mayBeNegative: Bool { self == .run || self == .i }
 
     /// Whether the chart has control limits at all.
     var hasLimits: Bool { self != .run }

@@ -1,32 +1,9 @@
 /// A measure of a programme, with its operational definition so every site counts the same way.
 public struct Measure: SyncedRecord {
-    public enum Kind: String, CaseIterable, Sendable { case outcome, process, balancing }
-    /// How the measure is charted, which also fixes the shape of each data point.
-    public enum Chart: String, CaseIterable, Sendable {
-        case run, i, p, u, c, pp, up, g
-
-        /// Proportions and rates: numerator and denominator on every point.
-        public var needsNumeratorAndDenominator: Bool { [.p, .pp, .u, .up].contains(self) }
-        /// Proportions: the numerator is part of the denominator.
-        public var isProportion: Bool { self == .p || self == .pp }
-        /// Counts of events or cases: whole numbers only.
-        public var isCount: Bool { self == .c || self == .g }
-        /// Charts of plain measurements, where a value below zero can be real (a change, a difference).
-        public var mayBeNegative: Bool { self == .run || self == .i }
-        /// The chart the analysis draws for this measure.
-        public var chartKind: ChartKind {
-            switch self {
-            case .run: .run
-            case .i: .i
-            case .p: .p
-            case .u: .u
-            case .c: .c
-            case .pp: .pp
-            case .up: .up
-            case .g: .g
-            }
-        }
-    }
+    public enum Kind: String, CaseIterable, Sendable, Codable { case outcome, process, balancing }
+    /// How the measure is charted, which also fixes the shape of each data point: the analysis's
+    /// own chart kind (one enum for both), except `mr`, which is drawn from an I measure.
+    public typealias Chart = ChartKind
     public enum Frequency: String, CaseIterable, Sendable {
         case day, week, month
 
@@ -118,6 +95,11 @@ public struct Measure: SyncedRecord {
 
     public func validate(in context: some ValidationContext) throws {
         try Check.id(id, field: "measure id")
+        if chart == .mr {
+            throw ValidationError.invalidChoice(
+                field: "chart for a measure", value: "mr",
+                allowed: ["i (its moving ranges are drawn with improve chart --kind mr)"] + ChartKind.measureKinds.map(\.rawValue))
+        }
         _ = try Check.required(name, field: "measure name", hint: "Name what is measured, e.g. \"Falls per 1,000 bed days\".")
         try Check.number(multiplier, field: "multiplier")
         if let multiplier, multiplier <= 0 || multiplier > 1_000_000_000 {

@@ -67,7 +67,7 @@ public struct ChartSeries: Sendable {
     }
 
     /// The chart kind a measure is drawn as by default.
-    public var defaultKind: ChartKind { measure.chart.chartKind }
+    public var defaultKind: ChartKind { measure.chart }
 
     /// Where the annotations put phase starts and exclusions among points with these periods
     /// (sorted `YYYY-MM-DD`): a phase starts at the first period on or after the note's date; an

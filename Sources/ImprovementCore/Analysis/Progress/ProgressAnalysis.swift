@@ -162,8 +162,8 @@ public enum ProgressAnalysis {
         let expected = firstPeriod.map { periodsBetween($0, currentPeriod, frequency: measure.frequency) + 1 } ?? 0
         let expression = measure.expression
         var progress = MeasureProgress(
-            measure: measure.id, name: measure.name, type: measure.type.rawValue, chart: measure.chart.rawValue,
-            direction: measure.direction.rawValue, site: site, unit: unit, points: inputs.count, baselineCentre: nil,
+            measure: measure.id, name: measure.name, type: measure.type, chart: measure.chart,
+            direction: measure.direction, site: site, unit: unit, points: inputs.count, baselineCentre: nil,
             currentCentre: nil, verdict: .tooFewPoints, reason: "too-few-points: no data points yet", since: nil,
             baselineSpecialCauses: [], multiplier: expression.multiplier, expressedAs: expression.words,
             target: measure.target, targetMet: nil, expectedPoints: expected,
@@ -196,8 +196,8 @@ public enum ProgressAnalysis {
         let groups = Dictionary(grouping: rows) { [$0.site, $0.unit ?? ""] }
         for key in groups.keys.sorted(by: { $0.joined(separator: "/") < $1.joined(separator: "/") }) {
             let group = groups[key]!
-            let improvingOutcomes = group.filter { $0.type == "outcome" && $0.verdict == .improving }
-            for balancing in group where balancing.type == "balancing" && balancing.verdict == .deteriorating && !improvingOutcomes.isEmpty {
+            let improvingOutcomes = group.filter { $0.type == .outcome && $0.verdict == .improving }
+            for balancing in group where balancing.type == .balancing && balancing.verdict == .deteriorating && !improvingOutcomes.isEmpty {
                 let place = balancing.unit.map { "\($0) (\(balancing.site))" } ?? balancing.site
                 flags.append(
                     ProgressFlag(

@@ -16,9 +16,9 @@ public struct MeasureProgress: Codable, Sendable, Equatable {
 
     public var measure: String
     public var name: String
-    public var type: String
-    public var chart: String
-    public var direction: String
+    public var type: Measure.Kind
+    public var chart: ChartKind
+    public var direction: Measure.Direction
     public var site: String
     public var unit: String?
     public var points: Int
