@@ -38,7 +38,8 @@ enum RecordDerivation {
     static func rederiveAll(_ db: Database, types: [EntityType]) throws {
         let statements = StatementCache(db)
         for type in types {
-            guard let table = RecordTable.all[type.name] else { continue }
+            // A type this version declares has its table cached; one a migration is adding is built here.
+            let table = RecordTable.all[type.name] ?? RecordTable(type)
             let ids = try String.fetchAll(
                 db, sql: "SELECT DISTINCT entity FROM changes WHERE type = ? ORDER BY entity", arguments: [type.name])
             for id in ids { try rederive(db, statements: statements, type: type, table: table, id: id) }
