@@ -4,7 +4,8 @@ import ImprovementCore
 /// `improve measure add|list|show`: measures with their operational definitions.
 struct MeasureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "measure", abstract: "Adds, lists and shows measures and their operational definitions.",
+        commandName: "measure",
+        abstract: "Adds, lists, shows and converts measures and their operational definitions.",
         subcommands: [Add.self, List.self, Show.self, Convert.self], defaultSubcommand: List.self)
 
     struct Add: ParsableCommand {
