@@ -91,7 +91,7 @@ public actor SyncEngine {
             pullPageSize: options.pullPageSize)
         broadcast = SyncStatusBroadcast(
             SyncStatus(
-                state: .stopped, pending: (try? store.pendingCount()) ?? 0, held: (try? store.heldChanges().count) ?? 0))
+                state: .idle, pending: (try? store.pendingCount()) ?? 0, held: (try? store.heldChanges().count) ?? 0))
     }
 
     /// The status now, then every change of it. Each call gives a stream of its own; a stream
@@ -119,14 +119,14 @@ public actor SyncEngine {
         do {
             let progress = try await attempt(events: events)
             broadcast.update { status in
-                status.state = running ? .idle : .stopped
+                status.state = .idle
                 status.lastError = nil
             }
             return progress
         } catch {
             let words = Self.words(error)
             broadcast.update { status in
-                status.state = running ? .idle : .stopped
+                status.state = .idle
                 if let words { status.lastError = words }
             }
             throw error

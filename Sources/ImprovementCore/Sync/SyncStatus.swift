@@ -14,7 +14,7 @@ public struct SyncStatus: Sendable, Equatable {
         case downloading
         /// A sync failed; the engine waits before trying again (see `lastError`).
         case waitingToRetry
-        /// The engine is not running (not started yet, or cancelled).
+        /// `SyncEngine.run()` has ended (its task was cancelled).
         case stopped
     }
 
