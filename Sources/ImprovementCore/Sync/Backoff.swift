@@ -10,6 +10,7 @@ public struct Backoff: Sendable, Equatable {
     /// to 1.
     public var jitter: Double
 
+    /// A schedule; negative values count as 0, and `jitter` is kept within 0...1.
     public init(base: Double = 0.5, cap: Double = 60, jitter: Double = 0.2) {
         self.base = max(0, base)
         self.cap = max(0, cap)
@@ -31,10 +32,12 @@ public struct Backoff: Sendable, Equatable {
 public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
+    /// A generator whose sequence is fixed by `seed`.
     public init(seed: UInt64) {
         state = seed
     }
 
+    /// The next 64 random bits.
     public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var mixed = state

@@ -36,6 +36,9 @@ public actor SyncEngine {
         /// The jitter's random source.
         public var random: any RandomNumberGenerator & Sendable
 
+        /// Options with the defaults a device app wants: 5 retries from half a second, jittered and
+        /// capped at a minute; a look for waiting changes every second, at most one push every 2
+        /// seconds, a pull every 5 minutes; the real clock, sleep and randomness.
         public init(
             retries: Int = 5, backoff: Backoff = Backoff(), pushBatchSize: Int = 2000, pullPageSize: Int = 5000,
             pollInterval: Double = 1, minimumInterval: Double = 2, pullInterval: Double = 300,
@@ -82,6 +85,10 @@ public actor SyncEngine {
     private var running = false
 
     /// An engine for `store` and the server at `server`, signing in with `token`. It does nothing until asked.
+    ///
+    /// One engine per store: two engines, or `syncOnce()` called while `run()` runs, would sync
+    /// side by side: nothing is lost or applied twice (the server drops duplicates and merging is
+    /// idempotent), but the work is done twice. Ask a running engine with `requestSync()` instead.
     public init(store: ImprovementStore, server: URL, token: String, options: Options = Options()) {
         self.store = store
         self.server = server

@@ -28,6 +28,7 @@ public struct SyncStatus: Sendable, Equatable {
     /// Why the last sync failed, in words the person holding the device can act on; nil once one succeeds.
     public var lastError: String?
 
+    /// A status with every figure given.
     public init(state: State, pending: Int, held: Int, lastSynced: Date? = nil, lastError: String? = nil) {
         self.state = state
         self.pending = pending
