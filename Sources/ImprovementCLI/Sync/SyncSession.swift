@@ -1,8 +1,9 @@
 import Foundation
 import ImprovementCore
+import Synchronization
 
-/// One `improve sync`: push then pull through `SyncClient`, retrying transient failures with
-/// exponential backoff, and recovering from a clock-skew refusal once the clock is right.
+/// One `improve sync`: `SyncEngine.syncOnce()` (push then pull, retries with backoff, clock-skew
+/// recovery), shown on the terminal as it goes and explained in the device's words when it fails.
 struct SyncSession {
     let device: Device
     let server: URL
@@ -25,63 +26,40 @@ struct SyncSession {
         var retried = 0
     }
 
-    /// How far the device clock may be ahead of the server's before re-stamping is pointless.
-    static let clockTolerance: Int64 = 60_000
-
     func run() async throws -> Outcome {
-        var client = SyncClient(server: server, token: token, store: device.store)
-        client.pushBatchSize = pushBatchSize
-        client.pullPageSize = pullPageSize
-        var outcome = Outcome()
-        var triedRestamp = false
-        while true {
-            let view = SyncProgressView(mode: progressMode, pending: try device.store.pendingCount())
-            view.begin()
-            do {
-                outcome.progress = try await client.sync(report: { view.report($0) })
-                view.finish()
-                return outcome
-            } catch {
-                view.finish()
-                switch error {
-                case .clockSkew(_, let serverMillis) where !triedRestamp:
-                    triedRestamp = true
-                    outcome.restamped = try await restamp(serverMillis: serverMillis, refusal: error)
+        // Exact doublings, as `improve sync --help` promises: no jitter, no cap beyond --retry-delay's own.
+        let options = SyncEngine.Options(
+            retries: retries, backoff: Backoff(base: retryDelay, cap: .greatestFiniteMagnitude, jitter: 0),
+            pushBatchSize: pushBatchSize, pullPageSize: pullPageSize)
+        let engine = SyncEngine(store: device.store, server: server, token: token, options: options)
+        let counts = Mutex((restamped: 0, retried: 0))
+        let mode = progressMode
+        do {
+            let progress = try await engine.syncOnce { event in
+                switch event {
+                case .attemptStarted(let pending):
+                    SyncProgressView(mode: mode, pending: pending).begin()
+                case .progress(let progress, let pending):
+                    SyncProgressView(mode: mode, pending: pending).report(progress)
+                case .attemptEnded(let pending):
+                    SyncProgressView(mode: mode, pending: pending).finish()
+                case .willRetry(let error, let delay, let retry, let of):
+                    counts.withLock { $0.retried = retry }
                     Console.note(
-                        "Re-stamped \(outcome.restamped) change\(outcome.restamped == 1 ? "" : "s") made while this "
-                            + "device's clock was wrong; sending \(outcome.restamped == 1 ? "it" : "them") again.")
-                case _ where error.isTransient && outcome.retried < retries:
-                    let delay = retryDelay * pow(2, Double(outcome.retried))
-                    outcome.retried += 1
+                        "\(error.description) Trying again in \(Self.seconds(delay)) (retry \(retry) of \(of)).")
+                case .restamped(let count):
+                    counts.withLock { $0.restamped = count }
                     Console.note(
-                        "\(error.description) Trying again in \(Self.seconds(delay)) "
-                            + "(retry \(outcome.retried) of \(retries)).")
-                    try await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
-                case _ where error.isTransient && retries > 0:
-                    let (message, code) = SyncExplanation.explain(error)
-                    throw CLIError(message + " (Tried \(retries + 1) times.)", exitCode: code)
-                default:
-                    throw error
+                        "Re-stamped \(count) change\(count == 1 ? "" : "s") made while this device's clock was wrong; "
+                            + "sending \(count == 1 ? "it" : "them") again.")
                 }
             }
-        }
-    }
-
-    /// After a `clock_skew` refusal: if the device clock now agrees with the server's, gives the
-    /// waiting changes stamped in the future new stamps (Protocol/README.md 12.4); otherwise
-    /// explains that the clock is still wrong.
-    private func restamp(serverMillis: Int64?, refusal: SyncError) async throws -> Int {
-        let serverNow: Int64?
-        if let serverMillis {
-            serverNow = serverMillis
-        } else {
-            serverNow = await ServerClock.nowMillis(server: server)
-        }
-        let deviceNow = device.clock.nowMillis()
-        guard let serverNow else { throw refusal }
-        let ahead = deviceNow - serverNow
-        guard ahead <= Self.clockTolerance else {
-            let minutes = max(1, Int((ahead + 30_000) / 60_000))
+            let (restamped, retried) = counts.withLock { ($0.restamped, $0.retried) }
+            return Outcome(progress: progress, restamped: restamped, retried: retried)
+        } catch SyncEngineError.gaveUp(let error, let attempts) {
+            let (message, code) = SyncExplanation.explain(error)
+            throw CLIError(message + " (Tried \(attempts) times.)", exitCode: code)
+        } catch SyncEngineError.clockAhead(let minutes) {
             throw CLIError(
                 "The server refused this device's changes because its clock is wrong: it is about \(minutes) "
                     + "minute\(minutes == 1 ? "" : "s") ahead of the server. Set the date and time correctly "
@@ -89,9 +67,6 @@ struct SyncSession {
                     + "device are kept; they are re-stamped and sent once the clock is right.",
                 exitCode: ExitStatus.incomplete)
         }
-        let report = try device.store.restampPendingChanges(stampedAfter: deviceNow)
-        guard report.restamped > 0 else { throw refusal }
-        return report.restamped
     }
 
     private static func seconds(_ value: Double) -> String {

@@ -1,5 +1,4 @@
 import Foundation
-import ImprovementCore
 
 /// The server's clock, from `GET /health` (Protocol/README.md section 8.1).
 enum ServerClock {
