@@ -4,6 +4,7 @@ import Hummingbird
 import ImprovementCore
 import ImprovementServer
 import Logging
+import ServiceLifecycle
 
 @main
 struct ImproveServer: AsyncParsableCommand {
@@ -38,9 +39,14 @@ struct DatabaseOption: ParsableArguments {
     /// Opens the storage a location names: the one place that picks the backend.
     /// A failure says what is wrong (StorageOpenError) without a usage text.
     static func openStorage(_ location: String, logger: Logger = Logger(label: "improve-server")) async throws
-        -> any SyncStorage
+        -> OpenedSyncStorage
     {
         try await openSyncStorage(location, logger: logger)
+    }
+
+    /// Runs a one-shot command's `body` on the storage, its connection pool open only meanwhile.
+    func withStorage<Result>(_ body: (any SyncStorage) async throws -> Result) async throws -> Result {
+        try await Self.openStorage(location()).whileRunning(body)
     }
 }
 
@@ -90,13 +96,13 @@ struct Serve: AsyncParsableCommand {
         logger.logLevel = settings.logLevel
         // Never the raw location: a database URL may carry a password.
         logger.info("opening database", metadata: ["database": "\(ServerEnvironment.redacted(settings.database))"])
-        let storage = try await DatabaseOption.openStorage(settings.database, logger: logger)
+        let opened = try await DatabaseOption.openStorage(settings.database, logger: logger)
         let configuration = settings.configuration
-        let app = buildApplication(configuration: configuration, storage: storage, logger: logger) { port in
+        let app = buildApplication(configuration: configuration, storage: opened.storage, logger: logger) { port in
             // Written straight to the file descriptor so scripts and tests see it at once.
             FileHandle.standardOutput.write(Data("improve-server listening on \(configuration.host):\(port)\n".utf8))
         }
-        try await app.runService()
+        try await serverServiceGroup(storage: opened, application: app, logger: logger).run()
     }
 }
 
@@ -123,11 +129,12 @@ struct User: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let storage = try await DatabaseOption.openStorage(storage.location())
             let role = Role(rawValue: role)!
             let siteList = sites.split(separator: ",").map(String.init)
             do {
-                let token = try await AccountAdministration.add(name: name, role: role, sites: siteList, storage: storage)
+                let token = try await storage.withStorage { storage in
+                    try await AccountAdministration.add(name: name, role: role, sites: siteList, storage: storage)
+                }
                 let scope = role == .admin ? "every site" : "sites " + siteList.joined(separator: ", ")
                 print("Created \(role.rawValue) account \(name) for \(scope).")
                 print("Its token is shown only now; give it to the account holder and keep no other copy:")
@@ -146,9 +153,10 @@ struct User: AsyncParsableCommand {
         @OptionGroup var storage: DatabaseOption
 
         func run() async throws {
-            let storage = try await DatabaseOption.openStorage(storage.location())
             do {
-                try await AccountAdministration.revoke(name: name, storage: storage)
+                try await storage.withStorage { storage in
+                    try await AccountAdministration.revoke(name: name, storage: storage)
+                }
                 print("Revoked \(name): its token no longer works.")
             } catch let failure as AccountAdministration.Failure {
                 throw ValidationError(failure.description)
@@ -162,8 +170,7 @@ struct User: AsyncParsableCommand {
         @OptionGroup var storage: DatabaseOption
 
         func run() async throws {
-            let storage = try await DatabaseOption.openStorage(storage.location())
-            for account in try await storage.accounts() {
+            for account in try await storage.withStorage({ try await $0.accounts() }) {
                 let sites = account.role == .admin ? "*" : account.sites.sorted().joined(separator: ",")
                 print("\(account.name)\t\(account.role.rawValue)\t\(sites)\(account.revoked ? "\trevoked" : "")")
             }
@@ -185,8 +192,7 @@ struct Restored: AsyncParsableCommand {
     @OptionGroup var storage: DatabaseOption
 
     func run() async throws {
-        let storage = try await DatabaseOption.openStorage(storage.location())
-        let id = try await storage.renewLogID()
+        let id = try await storage.withStorage { try await $0.renewLogID() }
         print("The change log now has the id \(id): devices will send their changes again at their next sync.")
     }
 }
