@@ -8,7 +8,8 @@ let strictSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "Improve",
-    platforms: [.macOS(.v14)],
+    // Mutex (Synchronization) needs macOS 15 / iOS 18.
+    platforms: [.macOS(.v15), .iOS(.v18)],
     products: [
         .library(name: "ImprovementCore", targets: ["ImprovementCore"]),
         .executable(name: "improve-bench", targets: ["improve-bench"]),
