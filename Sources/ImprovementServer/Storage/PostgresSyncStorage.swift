@@ -2,6 +2,7 @@ import Foundation
 import ImprovementCore
 import Logging
 import PostgresNIO
+import ServiceLifecycle
 
 /// The storage for several server processes sharing one PostgreSQL database.
 ///
@@ -14,37 +15,85 @@ import PostgresNIO
 /// and holds it until commit: pushes commit one at a time in sequence order, across every
 /// connection and process. (Serialising pushes costs little: the merge of records touched by two
 /// concurrent batches needs them ordered anyway.)
-package final class PostgresSyncStorage: SyncStorage {
+package final class PostgresSyncStorage: SyncStorage, Service {
     /// Held by a push from choosing its sequence numbers until it commits.
     static let pushLock: Int64 = 0x696D_7072_6F76_6502
 
     let client: PostgresClient
     let location: PostgresLocation
-    private let runner: Task<Void, Never>
+    /// The task running the pool when `connect` started it; nil when `run()` is left to a ServiceGroup.
+    private let runner: Task<Void, Never>?
     private let logger: Logger
     /// Runs inside every push transaction just before it commits; tests use it to hold a
     /// transaction open and show that no pull skips past it.
     private let beforeCommit: (@Sendable () async throws -> Void)?
 
     private init(
-        location: PostgresLocation, maximumConnections: Int, logger: Logger,
+        client: PostgresClient, runner: Task<Void, Never>?, location: PostgresLocation, logger: Logger,
         beforeCommit: (@Sendable () async throws -> Void)?
     ) {
+        self.client = client
+        self.runner = runner
         self.location = location
         self.logger = logger
         self.beforeCommit = beforeCommit
-        let client = PostgresClient(
-            configuration: location.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: logger)
-        self.client = client
-        // Started at once, so the pool runs before the first lease asks for a connection.
-        runner = Task.immediate { await client.run() }
     }
 
-    /// Connects, checks the database answers and migrates its schema; then opens the pool.
+    /// Connects, checks the database answers and migrates its schema; the connection pool opens
+    /// when `run()` runs, normally as a service of the server's `ServiceGroup`, started before the
+    /// HTTP server so that it shuts down after it.
+    package static func open(
+        _ location: PostgresLocation, maximumConnections: Int = 10, logger: Logger = Logger(label: "improve.postgres"),
+        beforeCommit: (@Sendable () async throws -> Void)? = nil
+    ) async throws -> PostgresSyncStorage {
+        try await migrate(location, logger: logger)
+        return PostgresSyncStorage(
+            client: makeClient(location, maximumConnections: maximumConnections, logger: logger), runner: nil,
+            location: location, logger: logger, beforeCommit: beforeCommit)
+    }
+
+    /// Like `open`, then runs the pool in a task of its own until `shutdown()`: for benchmarks and
+    /// tests that have no `ServiceGroup`. Do not call `run()` on the storage this returns.
     package static func connect(
         _ location: PostgresLocation, maximumConnections: Int = 10, logger: Logger = Logger(label: "improve.postgres"),
         beforeCommit: (@Sendable () async throws -> Void)? = nil
     ) async throws -> PostgresSyncStorage {
+        try await migrate(location, logger: logger)
+        let client = makeClient(location, maximumConnections: maximumConnections, logger: logger)
+        // Returns once the task runs, so the first query finds the pool started (PostgresNIO
+        // warns about a lease before `run()`).
+        let (started, running) = AsyncStream<Void>.makeStream()
+        let runner = Task {
+            running.finish()
+            await client.run()
+        }
+        for await _ in started {}
+        return PostgresSyncStorage(
+            client: client, runner: runner, location: location, logger: logger, beforeCommit: beforeCommit)
+    }
+
+    /// Runs the connection pool: queries are answered only while this runs. Returns when the
+    /// task is cancelled or on graceful shutdown, closing every connection.
+    package func run() async {
+        await client.run()
+    }
+
+    /// Closes the connection pool `connect` started.
+    package func shutdown() {
+        runner?.cancel()
+    }
+
+    deinit { runner?.cancel() }
+
+    private static func makeClient(_ location: PostgresLocation, maximumConnections: Int, logger: Logger)
+        -> PostgresClient
+    {
+        PostgresClient(
+            configuration: location.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: logger)
+    }
+
+    /// One connection of its own checks the database answers and brings its schema up to date.
+    private static func migrate(_ location: PostgresLocation, logger: Logger) async throws {
         do {
             let connection = try await PostgresConnection.connect(
                 configuration: try location.connectionConfiguration(), id: 0, logger: logger)
@@ -60,16 +109,7 @@ package final class PostgresSyncStorage: SyncStorage {
         } catch {
             throw StorageOpenError.unreachable(location.description, reason: Self.describe(error))
         }
-        return PostgresSyncStorage(
-            location: location, maximumConnections: maximumConnections, logger: logger, beforeCommit: beforeCommit)
     }
-
-    /// Closes the connection pool.
-    package func shutdown() {
-        runner.cancel()
-    }
-
-    deinit { runner.cancel() }
 
     /// What an operator can act on, without query text or bound values.
     static func describe(_ error: any Error) -> String {

@@ -1,4 +1,5 @@
 import Logging
+import ServiceLifecycle
 
 /// Why the server could not open its database.
 package enum StorageOpenError: Error, Equatable, CustomStringConvertible {
@@ -12,11 +13,42 @@ package enum StorageOpenError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// A storage just opened, with the long-running work it needs while it is used: PostgreSQL's
+/// connection pool answers only while its service runs; SQLite needs none.
+package struct OpenedSyncStorage: Sendable {
+    package let storage: any SyncStorage
+    /// Run in the server's `ServiceGroup` before the HTTP server, so they stop after it.
+    package let services: [any Service]
+
+    package init(storage: any SyncStorage, services: [any Service]) {
+        self.storage = storage
+        self.services = services
+    }
+
+    /// A PostgreSQL storage whose own pool is its one service.
+    package init(storage: PostgresSyncStorage) {
+        self.init(storage: storage, services: [storage])
+    }
+
+    /// Runs `body` with the services running, then cancels them: for one-shot commands.
+    /// Services run once: use either this or a `ServiceGroup`, a single time.
+    package func whileRunning<Result>(_ body: (any SyncStorage) async throws -> Result) async throws -> Result {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for service in services {
+                group.addTask { try await service.run() }
+            }
+            defer { group.cancelAll() }
+            return try await body(storage)
+        }
+    }
+}
+
 /// Opens the storage a `--database` value names: a `postgres://` URL selects PostgreSQL, anything
 /// else is the path of the embedded SQLite file (created when missing).
-package func openSyncStorage(_ database: String, logger: Logger) async throws -> any SyncStorage {
+package func openSyncStorage(_ database: String, logger: Logger) async throws -> OpenedSyncStorage {
     if PostgresLocation.isPostgresURL(database) {
-        return try await PostgresSyncStorage.connect(try PostgresLocation(url: database), logger: logger)
+        let storage = try await PostgresSyncStorage.open(try PostgresLocation(url: database), logger: logger)
+        return OpenedSyncStorage(storage: storage)
     }
-    return try SQLiteSyncStorage(path: database)
+    return OpenedSyncStorage(storage: try SQLiteSyncStorage(path: database), services: [])
 }

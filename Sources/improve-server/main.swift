@@ -1,0 +1,3 @@
+import ImprovementServer
+
+await ImproveServerCommand.run()
