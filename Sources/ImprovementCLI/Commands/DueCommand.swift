@@ -16,30 +16,13 @@ struct DueCommand: ParsableCommand {
             of closed programmes are not listed. improve enter walks through them one by one.
             """)
 
-    @Option(help: "Only this ward or team.") var unit: String?
-    @Option(help: "The site (default: this device's site).") var site: String?
-    @Option(help: "Only this measure.") var measure: String?
-    @Option(
-        help: ArgumentHelp(
-            "Look back to this date instead of over the last --periods periods.", valueName: "YYYY-MM-DD"))
-    var since: String?
-    @Option(help: "How many of the most recent periods to look at (1 to 520).") var periods = DuePeriods.defaultWindow
+    @OptionGroup var selection: DueSelection
     @OptionGroup var format: OutputFormat
     @OptionGroup var location: StoreLocation
 
-    func validate() throws {
-        try Input.id(unit, field: "unit")
-        try Input.id(site, field: "site")
-        try Input.id(measure, field: "measure")
-        _ = try Input.optionalDay(since, field: "since")
-        guard (1...520).contains(periods) else { throw ValidationError("--periods must be between 1 and 520") }
-    }
-
     func run() throws {
         let device = try Device.open(location)
-        let query = try DueSelection(
-            unit: unit, site: site, measure: measure, since: since, periods: periods
-        ).query(on: device)
+        let query = try selection.query(on: device)
         let due = try device.store.due(query)
         let items = due.map { series in
             JSONOut.object([
@@ -73,12 +56,24 @@ struct DueCommand: ParsableCommand {
 }
 
 /// The options `due` and `enter` share, turned into a query of this device's store.
-struct DueSelection {
-    var unit: String?
-    var site: String?
-    var measure: String?
+/// Which series and periods `due` and `enter` look at: one option group, so both read the same.
+struct DueSelection: ParsableArguments {
+    @Option(help: "Only this ward or team.") var unit: String?
+    @Option(help: "The site (default: this device's site).") var site: String?
+    @Option(help: "Only this measure.") var measure: String?
+    @Option(
+        help: ArgumentHelp(
+            "Look back to this date instead of over the last --periods periods.", valueName: "YYYY-MM-DD"))
     var since: String?
-    var periods: Int
+    @Option(help: "How many of the most recent periods to look at (1 to 520).") var periods = DuePeriods.defaultWindow
+
+    func validate() throws {
+        try Input.id(unit, field: "unit")
+        try Input.id(site, field: "site")
+        try Input.id(measure, field: "measure")
+        _ = try Input.optionalDay(since, field: "since")
+        guard (1...520).contains(periods) else { throw ValidationError("--periods must be between 1 and 520") }
+    }
 
     func query(on device: Device) throws -> DueQuery {
         let site = try device.site(site, purpose: "the periods due")

@@ -21,28 +21,13 @@ struct EnterCommand: ParsableCommand {
               printf '3\\n412\\n\\nq\\n' | improve enter --unit ward-7
             """)
 
-    @Option(help: "Only this ward or team.") var unit: String?
-    @Option(help: "The site (default: this device's site).") var site: String?
-    @Option(help: "Only this measure.") var measure: String?
-    @Option(
-        help: ArgumentHelp("Look back to this date instead of over the last --periods periods.", valueName: "YYYY-MM-DD"))
-    var since: String?
-    @Option(help: "How many of the most recent periods to look at (1 to 520).") var periods = DuePeriods.defaultWindow
+    @OptionGroup var selection: DueSelection
     @OptionGroup var options: DeviceOptions
-
-    func validate() throws {
-        try Input.id(unit, field: "unit")
-        try Input.id(site, field: "site")
-        try Input.id(measure, field: "measure")
-        _ = try Input.optionalDay(since, field: "since")
-        guard (1...520).contains(periods) else { throw ValidationError("--periods must be between 1 and 520") }
-    }
 
     func run() throws {
         let device = try options.open()
         let author = device.author(options.author)
-        let query = try DueSelection(unit: unit, site: site, measure: measure, since: since, periods: periods)
-            .query(on: device)
+        let query = try selection.query(on: device)
         let due = try device.store.due(query)
         let total = due.reduce(0) { $0 + $1.periods.count }
         guard total > 0 else {

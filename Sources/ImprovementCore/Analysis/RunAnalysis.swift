@@ -160,8 +160,8 @@ struct RunAnalysis {
         if rules == .anhoej, crossings < crossingsMin {
             // Which way the new phase moved: the side most of its useful points lie on.
             let newPoints = useful.filter { $0 >= start }
-            let runsOfNew = zip(runs, sides).flatMap { run, side in useful[run].filter { $0 >= start }.map { _ in side } }
-            let balance = runsOfNew.reduce(0, +)
+            var balance = 0
+            for (run, side) in zip(runs, sides) { balance += side * useful[run].lazy.filter { $0 >= start }.count }
             if !newPoints.isEmpty, balance != 0 {
                 findings.append(Finding(
                     rule: .fewCrossings,
