@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15), .iOS(.v18)],
     products: [
         .library(name: "ImprovementCore", targets: ["ImprovementCore"]),
+        .library(name: "ImprovementHTTPTransport", targets: ["ImprovementHTTPTransport"]),
         .executable(name: "improve-bench", targets: ["improve-bench"]),
         .executable(name: "improve-server", targets: ["improve-server"]),
         .executable(name: "improve", targets: ["improve"]),
@@ -32,11 +33,31 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
+        // The layers, arrows only downward (README "Architecture"; LayeringTests checks them):
+        // model/wire ← analysis ← store and sync client ← HTTP transport ← server / CLI.
+        .target(
+            name: "ImprovementModel",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ImprovementAnalysis",
+            dependencies: ["ImprovementModel"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "ImprovementCore",
             dependencies: [
+                "ImprovementModel",
+                "ImprovementAnalysis",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "ImprovementHTTPTransport",
+            dependencies: [
+                "ImprovementCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -72,6 +93,7 @@ let package = Package(
             name: "ImprovementCLI",
             dependencies: [
                 "ImprovementCore",
+                "ImprovementHTTPTransport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftCSV", package: "SwiftCSV"),
             ],
@@ -86,6 +108,7 @@ let package = Package(
             name: "improve-bench",
             dependencies: [
                 "ImprovementCore",
+                "ImprovementHTTPTransport",
                 "ImprovementServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,9 +126,15 @@ let package = Package(
             path: "Tests/StoreCrashProbe",
             swiftSettings: strictSettings
         ),
+        // What the test targets share: binaries, processes, temporary folders.
+        .target(
+            name: "ImprovementTestSupport",
+            path: "Tests/ImprovementTestSupport",
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "ImprovementCoreTests",
-            dependencies: ["ImprovementCore", "store-crash-probe"],
+            dependencies: ["ImprovementCore", "ImprovementHTTPTransport", "ImprovementTestSupport", "store-crash-probe"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -113,6 +142,8 @@ let package = Package(
             dependencies: [
                 "ImprovementServer",
                 "ImprovementCore",
+                "ImprovementHTTPTransport",
+                "ImprovementTestSupport",
                 "improve-server",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -127,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "ImprovementCLITests",
             dependencies: [
-                "ImprovementCLI", "ImprovementCore", "improve", "improve-server",
+                "ImprovementCLI", "ImprovementCore", "ImprovementTestSupport", "improve", "improve-server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

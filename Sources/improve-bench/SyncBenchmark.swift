@@ -3,6 +3,7 @@ import Foundation
 import GRDBSQLite
 import Hummingbird
 import ImprovementCore
+import ImprovementHTTPTransport
 import ImprovementServer
 import Logging
 
@@ -88,7 +89,8 @@ struct SyncBenchmark: AsyncParsableCommand {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for store in stores {
                 group.addTask {
-                    let client = SyncClient(server: url, token: token, store: store, pushBatchSize: batch)
+                    let client = SyncClient(
+                        server: url, token: token, store: store, transport: HTTPClientTransport(), pushBatchSize: batch)
                     try await client.push()
                 }
             }
@@ -109,14 +111,16 @@ struct SyncBenchmark: AsyncParsableCommand {
             return peak
         }
         let pullStart = DispatchTime.now()
-        let pulled = try await SyncClient(server: url, token: token, store: fresh, pullPageSize: page).pull()
+        let pulled = try await SyncClient(
+            server: url, token: token, store: fresh, transport: HTTPClientTransport(), pullPageSize: page
+        ).pull()
         let pullSeconds = Self.seconds(since: pullStart)
         sampler.cancel()
         let peakDuringPull = await sampler.value
         // Time the server itself spent answering pushes and pulls (its latency histogram's sums),
         // to tell server capacity from the devices' share of the two cores.
         let metrics = String(
-            decoding: try await HTTPExchange.send("GET", url: url.appendingPathComponent("metrics"), headers: [], body: nil).body,
+            decoding: try await HTTPClientTransport().send(SyncRequest(method: "GET", url: url.appendingPathComponent("metrics"))).body,
             as: UTF8.self)
         let serverPushSeconds = Self.histogramSum(metrics, path: "/v1/push")
         let serverPullSeconds = Self.histogramSum(metrics, path: "/v1/pull")

@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// Wrong input is refused with a message that says what to fix, a non-zero exit code, and

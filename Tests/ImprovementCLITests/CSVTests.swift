@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// `improve import` and `improve export`: the CSV round trip, and files with bad rows.

@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// A device whose clock runs an hour ahead records; the server refuses its changes

@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// Conflicts per record, settled as one decision, against a real server with the real binaries:

@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// The device knows its account's rules (learnt from the real server) and refuses at once what

@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// Issue 11 through the real `improve` binary: values in the units people read, series that stay

@@ -1,5 +1,6 @@
 import Foundation
 import ImprovementCore
+import ImprovementTestSupport
 import Testing
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 
 /// A small Python program serving on a free loopback port (it writes the port to a file once
 /// it listens), for the network pieces that stand between a device and the server in real

@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// Devices on networks that reach the outside only through a proxy: the `improve` binary

@@ -1,5 +1,6 @@
 import Foundation
 import ImprovementCore
+import ImprovementTestSupport
 import Testing
 
 /// A device with more waiting than the server takes in one push (`--max-batch`,

@@ -1,5 +1,6 @@
 import Foundation
 import ImprovementCore
+import ImprovementTestSupport
 import Testing
 
 /// `improve record` over an existing data point, with the real binary: the note stays, a note can

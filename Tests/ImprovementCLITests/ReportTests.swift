@@ -1,5 +1,6 @@
 import Foundation
 import ImprovementCore
+import ImprovementTestSupport
 import Testing
 
 /// Reviewing progress through the real `improve` binary: the terminal chart, its JSON, the

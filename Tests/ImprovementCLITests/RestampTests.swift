@@ -1,5 +1,6 @@
 import Foundation
 import ImprovementCore
+import ImprovementTestSupport
 import Testing
 
 /// `ImprovementStore.restampPendingChanges(stampedAfter:)`, in the store itself: a device whose

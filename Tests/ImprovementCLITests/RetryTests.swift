@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// Transient failures (no server, server errors) are retried with exponential backoff.

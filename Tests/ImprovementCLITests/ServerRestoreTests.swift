@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// A server restored from a backup has lost what it accepted after the backup, while the

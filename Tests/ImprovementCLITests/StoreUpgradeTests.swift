@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// A device store written by the previous release (Tests/Fixtures/release-1-device.sqlite, made by

@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// The whole flow against a real server: a coordinator defines the programme, three ward devices

@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// Devices reach servers over HTTPS behind a TLS terminator: a certificate the device does not

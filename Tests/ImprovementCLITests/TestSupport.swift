@@ -1,5 +1,6 @@
 import Foundation
 import ImprovementCore
+import ImprovementTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -7,120 +8,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// Finds the package's executables, built next to the tests.
-enum Binaries {
-    static func path(_ name: String) throws -> String {
-        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [folder, Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        throw TestFailure("\(name) was not built next to the tests (looked in \(folder.path))")
-    }
-
-    /// A system tool on PATH, or nil.
-    static func onPath(_ name: String) -> String? {
-        (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":").map { "\($0)/\(name)" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-}
-
-struct TestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A folder for one test's stores and files, removed when the test ends.
-final class TemporaryFolder: Sendable {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("improve-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
-
-/// What a finished process printed and returned.
-struct CommandResult {
-    var status: Int32
-    var output: String
-    var error: String
-
-    /// The standard output parsed as JSON.
-    func json() throws -> Any {
-        try JSONSerialization.jsonObject(with: Data(output.utf8), options: [.fragmentsAllowed])
-    }
-
-    /// The standard output parsed as an array of JSON objects.
-    func objects() throws -> [[String: Any]] {
-        guard let array = try json() as? [[String: Any]] else {
-            throw TestFailure("not an array of objects: \(output)")
-        }
-        return array
-    }
-}
-
-/// Runs processes with their output in files (no pipe can fill up and block them).
-enum Processes {
-    /// A minimal environment, so nothing from the machine running the tests (IMPROVE_STORE,
-    /// IMPROVE_USER...) leaks in.
-    static func environment(home: String, extra: [String: String] = [:]) -> [String: String] {
-        var environment = ["HOME": home, "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"]
-        environment.merge(extra) { $1 }
-        return environment
-    }
-
-    /// Starts a process writing to `output` and `error` files.
-    static func start(
-        _ binary: String, _ arguments: [String], environment: [String: String], output: String, error: String,
-        input: String? = nil
-    ) throws -> Process {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: output, contents: nil)
-        _ = FileManager.default.createFile(atPath: error, contents: nil)
-        process.standardOutput = FileHandle(forWritingAtPath: output)
-        process.standardError = FileHandle(forWritingAtPath: error)
-        if let input { process.standardInput = FileHandle(forReadingAtPath: input) }
-        try process.run()
-        return process
-    }
-
-    /// Runs a process to the end.
-    static func run(
-        _ binary: String, _ arguments: [String], environment: [String: String], folder: String, input: String? = nil
-    ) throws -> CommandResult {
-        let name = UUID().uuidString
-        let output = (folder as NSString).appendingPathComponent("\(name).out")
-        let error = (folder as NSString).appendingPathComponent("\(name).err")
-        defer {
-            try? FileManager.default.removeItem(atPath: output)
-            try? FileManager.default.removeItem(atPath: error)
-        }
-        let process = try start(binary, arguments, environment: environment, output: output, error: error, input: input)
-        process.waitUntilExit()
-        return CommandResult(
-            status: process.terminationStatus, output: try String(contentsOfFile: output, encoding: .utf8),
-            error: try String(contentsOfFile: error, encoding: .utf8))
-    }
-
-    /// Waits until the file contains `text`; false after `timeout` seconds.
-    static func wait(for text: String, in path: String, timeout: Double = 20) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if let content = try? String(contentsOfFile: path, encoding: .utf8), content.contains(text) { return true }
-            usleep(10_000)
-        }
-        return false
-    }
-}
 
 /// A real `improve-server` on a loopback port with its own database, stopped with SIGTERM.
 final class TestServer {

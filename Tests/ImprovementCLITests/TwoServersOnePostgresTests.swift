@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// Past one machine: two `improve-server` processes share one PostgreSQL database, and three

@@ -1,6 +1,8 @@
 import Testing
 
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
 
 /// Change ids are UUID version 7: unique, and ordered by the millisecond they were made in, so
 /// change logs' id indexes grow at their end.

@@ -1,4 +1,6 @@
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
 import Testing
 
 /// Centre lines and limits for every chart kind, against published worked examples where they

@@ -1,5 +1,7 @@
 import Foundation
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
 import Testing
 
 /// The JSON shape of a result: fixed keys, `null` for missing numbers.

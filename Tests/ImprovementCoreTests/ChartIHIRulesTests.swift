@@ -1,4 +1,6 @@
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
 import Testing
 
 /// The IHI run chart rules of Perla, Provost & Murray (2011).

@@ -1,4 +1,6 @@
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
 import Testing
 
 /// Phases (limits recomputed per phase) and baselines (limits frozen from the first points).

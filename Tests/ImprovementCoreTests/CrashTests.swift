@@ -1,5 +1,6 @@
 import Foundation
 import ImprovementCore
+import ImprovementTestSupport
 import Testing
 
 /// A real process applying a real batch to a real file is killed with SIGKILL part-way through:
@@ -54,13 +55,5 @@ struct CrashTests {
         #expect(outcomes.contains("before"), "at least one kill must land mid-batch (outcomes: \(outcomes))")
     }
 
-    /// The probe executable is built next to the test bundle.
-    static func probePath() throws -> String {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for folder in [bundle, Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()] {
-            let candidate = folder.appendingPathComponent("store-crash-probe").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        throw StoreError.database("store-crash-probe was not built next to the tests (looked in \(bundle.path))")
-    }
+    static func probePath() throws -> String { try Binaries.path("store-crash-probe") }
 }

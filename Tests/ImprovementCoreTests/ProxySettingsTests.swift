@@ -1,7 +1,10 @@
 import Foundation
 import Testing
 
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
+import ImprovementHTTPTransport
 
 @Suite("Proxy settings")
 struct ProxySettingsTests {

@@ -1,4 +1,6 @@
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
 import Testing
 
 /// Run charts with the default Anhøj rules (Anhøj & Olesen 2014; qicharts2's runs analysis).

@@ -1,5 +1,7 @@
 import GRDB
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
 import Testing
 
 /// The migrations and the record types' declarations say the same thing: every declared field

@@ -1,6 +1,8 @@
 import Testing
 
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
 
 /// What a device does with the change-log id servers answer with (Protocol/README.md section 8.5).
 @Suite("Server change-log id")

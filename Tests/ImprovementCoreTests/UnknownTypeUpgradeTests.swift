@@ -1,6 +1,8 @@
 import Foundation
 import GRDB
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
 import Testing
 
 /// Protocol §5 and §13: a replica stores and relays changes of a record type it does not know,

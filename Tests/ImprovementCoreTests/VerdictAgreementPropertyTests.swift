@@ -1,5 +1,7 @@
 import Foundation
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
 import Testing
 
 /// For random series in a real store (random chart kinds, levels, shifts, outliers, notes,

@@ -1,4 +1,6 @@
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
 import Testing
 
 /// The verdict engine on hand-worked series: phases judged against the previous phase, special

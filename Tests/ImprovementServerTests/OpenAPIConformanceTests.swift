@@ -1,4 +1,5 @@
 import Foundation
+import ImprovementTestSupport
 import Testing
 
 /// Protocol/openapi.yaml checked against the real server binary with schemathesis (installed by

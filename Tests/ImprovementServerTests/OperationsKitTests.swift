@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import ImprovementCore
 import ImprovementServer
+import ImprovementTestSupport
 import Logging
 import Testing
 
@@ -434,12 +435,7 @@ enum OpsKit {
         return folder
     }
 
-    static func which(_ name: String) -> String? {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        return path.split(separator: ":").map { "\($0)/\(name)" }.first {
-            FileManager.default.isExecutableFile(atPath: $0)
-        }
-    }
+    static func which(_ name: String) -> String? { Binaries.onPath(name) }
 
     /// The test's environment without any IMPROVE_* variable, plus `variables`.
     static func environment(_ variables: [String: String]) -> [String: String] {
@@ -448,31 +444,13 @@ enum OpsKit {
     }
 
     static func run(_ executable: String, _ arguments: [String], environment variables: [String: String] = [:]) throws
-        -> (status: Int32, output: String, error: String)
+        -> CommandResult
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment(variables)
-        // Files rather than pipes: a chatty child can never block on a full pipe.
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let output = folder.appendingPathComponent("out")
-        let error = folder.appendingPathComponent("err")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: error.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = try FileHandle(forWritingTo: error)
-        try process.run()
-        process.waitUntilExit()
-        return (
-            process.terminationStatus, String(decoding: try Data(contentsOf: output), as: UTF8.self),
-            String(decoding: try Data(contentsOf: error), as: UTF8.self)
-        )
+        try Processes.run(executable, arguments, environment: environment(variables))
     }
 
     /// The token `user add` prints as the last word of its output.
-    static func token(_ result: (status: Int32, output: String, error: String)) throws -> String {
+    static func token(_ result: CommandResult) throws -> String {
         guard result.status == 0, let token = result.output.split(whereSeparator: \.isWhitespace).last else {
             throw Failure(description: "user add failed: \(result.error)")
         }

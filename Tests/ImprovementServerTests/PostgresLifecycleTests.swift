@@ -5,6 +5,7 @@ import ImprovementServer
 import Logging
 import ServiceLifecycle
 import Synchronization
+import ImprovementTestSupport
 import Testing
 
 /// The PostgreSQL connection pool as a service of the server's `ServiceGroup`: one-shot commands

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import ImprovementCore
+import ImprovementHTTPTransport
 import Testing
 
 /// The device keeps within the server's limits (Protocol/README.md §11, §12.2): a batch refused
@@ -15,7 +16,7 @@ struct PushLimitsTests {
         try Self.addStories(300, textBytes: 1500, to: device)
         try await harness.application().test(.live) { client in
             let url = URL(string: "http://127.0.0.1:\(try #require(client.port))")!
-            let sync = SyncClient(server: url, token: harness.tokens["admin"]!, store: device)
+            let sync = SyncClient(server: url, token: harness.tokens["admin"]!, store: device, transport: HTTPClientTransport())
             let progress = try await sync.push()
             #expect(progress.pushed == 301, "the site and 300 stories")
             #expect(progress.held == 0)
@@ -24,7 +25,7 @@ struct PushLimitsTests {
             #expect(limits.bytes <= 4096, "the body limit the server named is kept for the rest of the sync")
 
             let other = try Self.device("ward-b")
-            let pulled = try await SyncClient(server: url, token: harness.tokens["admin"]!, store: other).pull()
+            let pulled = try await SyncClient(server: url, token: harness.tokens["admin"]!, store: other, transport: HTTPClientTransport()).pull()
             #expect(pulled.pulled == 301)
             #expect(try other.records(Story.self, limit: 1000).count == 300)
         }
@@ -36,7 +37,7 @@ struct PushLimitsTests {
         try Self.addStories(95, textBytes: 20, to: device)
         try await harness.application().test(.live) { client in
             let url = URL(string: "http://127.0.0.1:\(try #require(client.port))")!
-            let sync = SyncClient(server: url, token: harness.tokens["admin"]!, store: device, pushBatchSize: 2000)
+            let sync = SyncClient(server: url, token: harness.tokens["admin"]!, store: device, transport: HTTPClientTransport(), pushBatchSize: 2000)
             let progress = try await sync.push()
             #expect(progress.pushed == 96)
             #expect(sync.workingPushLimits.changes == 10)
@@ -55,7 +56,7 @@ struct PushLimitsTests {
         try Self.addStories(20, textBytes: 800, to: device, first: 100)
         try await harness.application().test(.live) { client in
             let url = URL(string: "http://127.0.0.1:\(try #require(client.port))")!
-            let sync = SyncClient(server: url, token: harness.tokens["admin"]!, store: device)
+            let sync = SyncClient(server: url, token: harness.tokens["admin"]!, store: device, transport: HTTPClientTransport())
             let progress = try await sync.push()
             #expect(progress.pushed == 41)
             #expect(progress.held == 1 && progress.heldTooLarge == 1)
@@ -66,7 +67,7 @@ struct PushLimitsTests {
             #expect(try device.pendingCount() == 0)
 
             let other = try Self.device("ward-b")
-            _ = try await SyncClient(server: url, token: harness.tokens["admin"]!, store: other).pull()
+            _ = try await SyncClient(server: url, token: harness.tokens["admin"]!, store: other, transport: HTTPClientTransport()).pull()
             let stories = try other.records(Story.self, limit: 1000)
             #expect(stories.count == 40)
             #expect(!stories.contains { $0.id == "story-long" })
@@ -81,7 +82,7 @@ struct PushLimitsTests {
         try Self.addStories(400, textBytes: 4000, to: device)
         try await harness.application().test(.live) { client in
             let url = URL(string: "http://127.0.0.1:\(try #require(client.port))")!
-            let sync = SyncClient(server: url, token: harness.tokens["admin"]!, store: device)
+            let sync = SyncClient(server: url, token: harness.tokens["admin"]!, store: device, transport: HTTPClientTransport())
             let progress = try await sync.push()
             #expect(progress.pushed == 401)
             #expect(sync.workingPushLimits.bytes <= 64 * 1024)

@@ -6,7 +6,9 @@ import Testing
 
 // Internal access: the store's generic write (every record type, unvalidated) and the record
 // types' declarations, to build one new record of each type for each site.
+@testable import ImprovementAnalysis
 @testable import ImprovementCore
+@testable import ImprovementModel
 @testable import ImprovementServer
 
 /// The write rules live once, in the core: for every role, record type and site, a device

@@ -1,5 +1,6 @@
 import Foundation
 import ImprovementCore
+import ImprovementTestSupport
 import Testing
 
 #if canImport(FoundationNetworking)
@@ -61,32 +62,5 @@ struct ServerProcessTests {
         #expect(server.terminationReason == .exit && server.terminationStatus == 0, "graceful shutdown exits cleanly")
         let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(!log.contains(token), "tokens never reach the log")
-    }
-}
-
-/// Finds and runs the package's executables, built next to the tests.
-enum Binaries {
-    static func path(_ name: String) throws -> String {
-        let folder = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [folder, Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()] {
-            let path = candidate.appendingPathComponent(name).path
-            if FileManager.default.isExecutableFile(atPath: path) { return path }
-        }
-        throw StoreError.database("\(name) was not built next to the tests (looked in \(folder.path))")
-    }
-
-    static func run(_ binary: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = arguments
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = error.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
     }
 }

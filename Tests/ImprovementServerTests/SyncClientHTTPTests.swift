@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import ImprovementCore
+import ImprovementHTTPTransport
 import Synchronization
 import Testing
 
@@ -77,7 +78,9 @@ struct SyncClientHTTPTests {
         try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             .test(.live) { client in
                 let port = try #require(client.port)
-                try await body(SyncClient(server: URL(string: "http://127.0.0.1:\(port)")!, token: "imp_secret", store: device))
+                try await body(SyncClient(
+                        server: URL(string: "http://127.0.0.1:\(port)")!, token: "imp_secret", store: device,
+                        transport: HTTPClientTransport()))
             }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ImprovementCore
+import ImprovementHTTPTransport
 
 /// `improve init`: creates the store on this device and saves its settings.
 struct InitCommand: AsyncParsableCommand {
@@ -97,7 +98,7 @@ struct InitCommand: AsyncParsableCommand {
             return nil
         }
         do {
-            guard let account = try await ServerAccount.fetch(server: url, token: token) else {
+            guard let account = try await ServerAccount.fetch(server: url, token: token, transport: HTTPClientTransport()) else {
                 return "Account:  not known (the server does not say; it checks every change when you sync)"
             }
             config.remember(account)

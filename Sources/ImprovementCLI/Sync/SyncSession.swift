@@ -1,5 +1,6 @@
 import Foundation
 import ImprovementCore
+import ImprovementHTTPTransport
 import Synchronization
 
 /// One `improve sync`: `SyncEngine.syncOnce()` (push then pull, retries with backoff, clock-skew
@@ -31,7 +32,8 @@ struct SyncSession {
         let options = SyncEngine.Options(
             retries: retries, backoff: Backoff(base: retryDelay, cap: .greatestFiniteMagnitude, jitter: 0),
             pushBatchSize: pushBatchSize, pullPageSize: pullPageSize)
-        let engine = SyncEngine(store: device.store, server: server, token: token, options: options)
+        let engine = SyncEngine(
+            store: device.store, server: server, token: token, transport: HTTPClientTransport(), options: options)
         let counts = Mutex((restamped: 0, retried: 0))
         let mode = progressMode
         do {

@@ -1,7 +1,7 @@
 import GRDB
 
 /// Reading and writing conflict records.
-enum ConflictQueries {
+package enum ConflictQueries {
     private static let columns = """
         c.id, c.kind, c.type, c.entity, c.site, c.field, c.winner_value, c.winner_author, c.winner_hlc,
         c.loser_value, c.loser_author, c.loser_hlc, r.keep
@@ -31,7 +31,7 @@ enum ConflictQueries {
     }
 
     /// Open conflicts, and with `includeResolved` the settled ones too, oldest loser first.
-    static func list(_ db: Database, includeResolved: Bool) throws -> [Conflict] {
+    package static func list(_ db: Database, includeResolved: Bool) throws -> [Conflict] {
         let sql = """
             SELECT \(columns) FROM conflicts c
             LEFT JOIN resolution r ON r.id = c.id AND r.deleted = 0

@@ -34,7 +34,7 @@ public final class ImprovementStore: Sendable {
     /// True when the store's files were readable by other users and opening it made them
     /// readable by their owner only (the caller may want to say so).
     public let permissionsTightened: Bool
-    let database: any DatabaseWriter
+    package let database: any DatabaseWriter
     let options: StoreOptions
 
     /// Opens (creating if needed) the store at `path`, or an in-memory store when `path` is nil,
@@ -108,7 +108,7 @@ public final class ImprovementStore: Sendable {
     }
 
     /// Reads with a consistent snapshot.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
+    package func read<T>(_ body: (Database) throws -> T) throws -> T {
         try database.read(body)
     }
 

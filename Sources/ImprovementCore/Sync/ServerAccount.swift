@@ -15,20 +15,23 @@ public struct ServerAccount: Equatable, Sendable {
 
     /// Asks the server who `token` belongs to. Nil when the server is older than the endpoint
     /// (it answers 404): the device then does not know its role, and the server alone judges its changes.
-    public static func fetch(server: URL, token: String) async throws(SyncError) -> ServerAccount? {
+    public static func fetch(server: URL, token: String, transport: any SyncTransport) async throws(SyncError)
+        -> ServerAccount?
+    {
         guard let url = URL(string: server.absoluteString.trimmingAccountSuffix("/") + "/v1/account") else {
             throw .network("the server address \(server) is not a URL")
         }
-        let answer: HTTPExchange.Answer
+        let answer: SyncResponse
         do {
-            answer = try await HTTPExchange.send(
-                "GET", url: url,
-                headers: [
-                    ("Improve-Protocol", String(SyncClient.protocolVersion)), ("Authorization", "Bearer \(token)"),
-                ],
-                body: nil, timeout: .seconds(30))
+            answer = try await transport.send(
+                SyncRequest(
+                    method: "GET", url: url,
+                    headers: [
+                        ("Improve-Protocol", String(SyncClient.protocolVersion)), ("Authorization", "Bearer \(token)"),
+                    ],
+                    timeout: .seconds(30)))
         } catch {
-            throw .network(HTTPExchange.describe(error))
+            throw .network(transport.describe(error))
         }
         switch answer.status {
         case 200: break

@@ -3,11 +3,11 @@ import Foundation
 /// The server's clock, from `GET /health` (Protocol/README.md section 8.1).
 enum ServerClock {
     /// The server's time in milliseconds since 1970, or nil when it cannot be read.
-    static func nowMillis(server: URL) async -> Int64? {
+    static func nowMillis(server: URL, transport: any SyncTransport) async -> Int64? {
         let base =
             server.absoluteString.hasSuffix("/") ? String(server.absoluteString.dropLast()) : server.absoluteString
         guard let url = URL(string: base + "/health") else { return nil }
-        guard let answer = try? await HTTPExchange.send("GET", url: url, headers: [], body: nil, timeout: .seconds(30)),
+        guard let answer = try? await transport.send(SyncRequest(method: "GET", url: url, timeout: .seconds(30))),
             answer.status == 200,
             case .object(let object)? = try? JSONParser.parse(answer.body),
             case .string(let text)? = object["serverTime"]

@@ -8,6 +8,7 @@ public struct SyncClient: Sendable {
     public let server: URL
     private let token: String
     private let store: ImprovementStore
+    private let transport: any SyncTransport
     /// Most changes sent in one push.
     public var pushBatchSize: Int
     /// Most bytes in one push body (a single change larger than this is still sent, alone).
@@ -23,10 +24,11 @@ public struct SyncClient: Sendable {
     public static let defaultPushBatchBytes = 4 * 1024 * 1024
 
     public init(
-        server: URL, token: String, store: ImprovementStore, pushBatchSize: Int = 2000,
+        server: URL, token: String, store: ImprovementStore, transport: any SyncTransport, pushBatchSize: Int = 2000,
         pushBatchBytes: Int = SyncClient.defaultPushBatchBytes, pullPageSize: Int = 5000
     ) {
         self.server = server
+        self.transport = transport
         self.token = token
         self.store = store
         self.pushBatchSize = pushBatchSize
@@ -262,11 +264,11 @@ public struct SyncClient: Sendable {
         }
         var headers = [("Improve-Protocol", String(Self.protocolVersion)), ("Authorization", "Bearer \(token)")]
         if body != nil { headers.append(("Content-Type", "application/json")) }
-        let answer: HTTPExchange.Answer
+        let answer: SyncResponse
         do {
-            answer = try await HTTPExchange.send(method, url: url, headers: headers, body: body)
+            answer = try await transport.send(SyncRequest(method: method, url: url, headers: headers, body: body))
         } catch {
-            throw .network(HTTPExchange.describe(error))
+            throw .network(transport.describe(error))
         }
         let (status, data) = (answer.status, answer.body)
         guard status != 200 else { return data }

@@ -83,18 +83,23 @@ public actor SyncEngine {
     private let broadcast: SyncStatusBroadcast
     private var syncRequested = false
     private var running = false
+    private let transport: any SyncTransport
 
-    /// An engine for `store` and the server at `server`, signing in with `token`. It does nothing until asked.
+    /// An engine for `store` and the server at `server`, signing in with `token` and speaking over
+    /// `transport` (the CLI passes `HTTPClientTransport()`). It does nothing until asked.
     ///
     /// One engine per store: two engines, or `syncOnce()` called while `run()` runs, would sync
     /// side by side: nothing is lost or applied twice (the server drops duplicates and merging is
     /// idempotent), but the work is done twice. Ask a running engine with `requestSync()` instead.
-    public init(store: ImprovementStore, server: URL, token: String, options: Options = Options()) {
+    public init(
+        store: ImprovementStore, server: URL, token: String, transport: any SyncTransport, options: Options = Options()
+    ) {
         self.store = store
+        self.transport = transport
         self.server = server
         self.options = options
         client = SyncClient(
-            server: server, token: token, store: store, pushBatchSize: options.pushBatchSize,
+            server: server, token: token, store: store, transport: transport, pushBatchSize: options.pushBatchSize,
             pullPageSize: options.pullPageSize)
         broadcast = SyncStatusBroadcast(
             SyncStatus(
@@ -269,7 +274,7 @@ public actor SyncEngine {
         if let serverMillis {
             serverNow = serverMillis
         } else {
-            serverNow = await ServerClock.nowMillis(server: server)
+            serverNow = await ServerClock.nowMillis(server: server, transport: transport)
         }
         let deviceNow = store.options.clock.nowMillis()
         guard let serverNow else { throw refusal }

@@ -1,0 +1,45 @@
+import GRDB
+import ImprovementCore
+
+extension ImprovementStore {
+    /// Conflict records (open or settled) of records changed in the log range (after, through],
+    /// and those named by resolutions in that range, limited to `sites` (plus global records)
+    /// unless `sites` is nil; ordered by the losing write's clock, then id.
+    package func conflicts(changedAfter after: Int64, through: Int64, sites: Set<String>?) throws -> [Conflict] {
+        try read { db in
+            // Most pages touch no record with a conflict; with none at all there is nothing to look up.
+            // A settled conflict may live on only as its resolution record, so both tables count.
+            let anyConflict = "SELECT EXISTS (SELECT 1 FROM conflicts) OR EXISTS (SELECT 1 FROM resolution)"
+            guard try Bool.fetchOne(db, sql: anyConflict) == true else { return [] }
+            let touched = try Row.fetchAll(
+                db, sql: "SELECT DISTINCT type, entity FROM changes WHERE seq > ? AND seq <= ?", arguments: [after, through])
+            var entities: Set<String> = []
+            var resolutions: Set<String> = []
+            for row in touched {
+                let type: String = row[0]
+                let entity: String = row[1]
+                entities.insert(type + "\u{0}" + entity)
+                if type == EntityType.resolution.name { resolutions.insert(entity) }
+            }
+            return try ConflictQueries.list(db, includeResolved: true).filter { conflict in
+                if let sites, let site = conflict.site, !sites.contains(site) { return false }
+                return entities.contains(conflict.type + "\u{0}" + conflict.entity) || resolutions.contains(conflict.id)
+            }.sorted { ($0.loser.hlc, $0.id) < ($1.loser.hlc, $1.id) }
+        }
+    }
+}
+
+extension ImprovementStore {
+    /// Which of these resolution records the change log holds a change of: what a server
+    /// has accepted (see `DecisionGroup`).
+    package func loggedResolutions(among ids: Set<String>) throws -> Set<String> {
+        guard !ids.isEmpty else { return [] }
+        return try database.read { db in
+            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+            return Set(
+                try String.fetchAll(
+                    db, sql: "SELECT DISTINCT entity FROM changes WHERE type = 'resolution' AND entity IN (\(marks))",
+                    arguments: StatementArguments(Array(ids))))
+        }
+    }
+}
