@@ -21,6 +21,7 @@ final class ServerProcess: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             throw BenchError("improve-server was not found next to improve-bench (\(binary)); build both products")
         }
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let output = folder + "/server.out"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         _ = FileManager.default.createFile(atPath: folder + "/server.log", contents: nil)

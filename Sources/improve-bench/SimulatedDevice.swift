@@ -27,6 +27,22 @@ struct SimulatedDevice {
     static func site(_ device: Int, of sites: Int) -> String { "site-\(device % sites)" }
     static func unit(_ device: Int) -> String { "ward-\(device)" }
 
+    /// A new week's observation for this device's unit, remembered as recorded.
+    mutating func nextObservation() -> Change {
+        counter += 1
+        let hlc = HLC(millis: Int64(Date().timeIntervalSince1970 * 1000), counter: counter % 1000, replica: replica)
+        let period = Self.firstWeek.adding(days: 7 * recorded.count).description
+        recorded.append((period, hlc))
+        return Change(
+            id: UUID().uuidString.lowercased(), replica: replica, type: "observation",
+            entity: "\(Self.measure)/\(unit)/\(period)", site: site, hlc: hlc, author: replica,
+            fields: [
+                "measure": .text(Self.measure), "unit": .text(unit), "site": .text(site), "period": .text(period),
+                "numerator": .number(1), "denominator": .number(300),
+            ],
+            base: [:])
+    }
+
     /// One loop: push 1-20 changes (a quarter of them edits once there is something to edit), then pull.
     mutating func loop(wire: WireClient, recorder: LatencyRecorder) async {
         let count = Int.random(in: 1...20, using: &random)
