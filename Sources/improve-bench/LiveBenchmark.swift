@@ -29,11 +29,14 @@ struct LiveBenchmark: AsyncParsableCommand {
             "Server database: a SQLite file path (default: a fresh temporary file) or postgres://USER@HOST:PORT/DB.",
             discussion: "With PostgreSQL a fresh database is created for the run and dropped after it."))
     var database: String?
+    @Option(help: "How many more devices hold live pulls on the watching server meanwhile (their errors and the server's RSS are reported).")
+    var watchers = 0
     @Flag(help: "Print one JSON object instead of a summary.")
     var json = false
 
     func validate() throws {
         guard (1...100_000).contains(changes) else { throw ValidationError("--changes must be between 1 and 100,000") }
+        guard (0...10_000).contains(watchers) else { throw ValidationError("--watchers must be between 0 and 10,000") }
         guard (0...60_000).contains(interval) else { throw ValidationError("--interval must be between 0 and 60,000 ms") }
     }
 
@@ -45,12 +48,18 @@ struct LiveBenchmark: AsyncParsableCommand {
         logger.logLevel = .error
 
         let target = try await ServerUnderLoad.prepare(
-            database: database, folder: folder, devices: 2, sites: 1, logger: logger)
+            database: database, folder: folder, devices: 2 + watchers, sites: 1, logger: logger)
         let pushServer = try ServerProcess.start(database: target.database, folder: folder + "/a")
         defer { pushServer.stop() }
         let watchServer = target.postgres == nil ? pushServer : try ServerProcess.start(database: target.database, folder: folder + "/b")
         defer { watchServer.stop() }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
+        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = watchers + 8
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(
+                redirectConfiguration: .disallow, timeout: .init(connect: .seconds(30), read: .seconds(120)),
+                connectionPool: pool))
         let pusher = WireClient(client: client, base: "http://127.0.0.1:\(pushServer.port)")
         let watcher = WireClient(client: client, base: "http://127.0.0.1:\(watchServer.port)")
         try await pusher.define(sites: 1, devices: 2, token: target.adminToken)
@@ -79,8 +88,31 @@ struct LiveBenchmark: AsyncParsableCommand {
                 cursor = Int64(page.cursor)
             }
         }
-        // Let the watcher's first (empty) pull settle into a wait.
-        try await Task.sleep(for: .milliseconds(300))
+        // The other devices hold live pulls of their own for the whole run.
+        let holdErrors = StatusCounts()
+        let holding = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for index in 0..<watchers {
+                    group.addTask {
+                        var cursor: Int64 = 0
+                        while !Task.isCancelled {
+                            let answer = await watcher.pull(after: cursor, token: target.tokens[2 + index], wait: 30)
+                            if Task.isCancelled { break }
+                            if let next = WireClient.cursor(of: answer) {
+                                cursor = next
+                            } else {
+                                holdErrors.add(answer.status)
+                                try? await Task.sleep(for: .milliseconds(200))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let rssStart = watchServer.residentMegabytes()
+        // Let the pulls settle into waits.
+        try await Task.sleep(for: .milliseconds(watchers > 0 ? 3000 : 300))
+        var rssPeak = watchServer.residentMegabytes()
         var device = SimulatedDevice(index: 0, sites: 1, token: target.tokens[0])
         for _ in 0..<changes {
             let change = device.nextObservation()
@@ -92,6 +124,7 @@ struct LiveBenchmark: AsyncParsableCommand {
             let now = ContinuousClock.now
             acknowledged.withLock { $0[change.id] = now }
             if interval > 0 { try await Task.sleep(for: .milliseconds(interval)) }
+            rssPeak = max(rssPeak, watchServer.residentMegabytes())
         }
         // Wait (bounded) for the last changes to arrive.
         let deadline = ContinuousClock.now + .seconds(30)
@@ -101,6 +134,8 @@ struct LiveBenchmark: AsyncParsableCommand {
             try await Task.sleep(for: .milliseconds(20))
         }
         watching.cancel()
+        holding.cancel()
+        _ = await holding.value
         try? await client.shutdown()
         if let location = target.postgres { await ServerUnderLoad.drop(location, logger: logger) }
 
@@ -122,7 +157,9 @@ struct LiveBenchmark: AsyncParsableCommand {
             "benchmark": "live", "backend": target.postgres == nil ? "sqlite" : "postgres",
             "server_processes": target.postgres == nil ? 1 : 2, "changes": ids.count, "missing": missing,
             "median_ms": quantile(0.5), "p99_ms": quantile(0.99), "max_ms": delays.last ?? 0,
-            "min_ms": delays.first ?? 0,
+            "min_ms": delays.first ?? 0, "watchers": watchers,
+            "watcher_errors": Dictionary(uniqueKeysWithValues: holdErrors.counts.map { (String($0.key), $0.value) }),
+            "server_rss_mb_start": rssStart, "server_rss_mb_peak": rssPeak,
         ]
         if json {
             print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
@@ -131,6 +168,21 @@ struct LiveBenchmark: AsyncParsableCommand {
                 "\(ids.count) changes, \(report["backend"]!) with \(report["server_processes"]!) server process(es): "
                     + String(format: "push-acknowledged → in the other device's store median %.1f ms, p99 %.1f ms, max %.1f ms", quantile(0.5), quantile(0.99), delays.last ?? 0)
                     + (missing > 0 ? "; \(missing) never arrived" : ""))
+            if watchers > 0 {
+                let errors = holdErrors.counts
+                print(
+                    "\(watchers) more devices held live pulls: \(errors.values.reduce(0, +)) errors \(errors), "
+                        + "watching server RSS \(rssStart) → peak \(rssPeak) MB")
+            }
         }
     }
+}
+
+/// Answers other than a page, by HTTP status (0: unreachable), from many tasks.
+final class StatusCounts: Sendable {
+    private let byStatus = Mutex<[Int: Int]>([:])
+
+    func add(_ status: Int) { byStatus.withLock { $0[status, default: 0] += 1 } }
+
+    var counts: [Int: Int] { byStatus.withLock { $0 } }
 }
