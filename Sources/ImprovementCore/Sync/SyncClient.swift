@@ -260,7 +260,10 @@ public struct SyncClient: Sendable {
         guard let url = URL(string: server.absoluteString.trimmingSuffix("/") + path) else {
             throw .network("the server address \(server) is not a URL")
         }
-        var headers = [("Improve-Protocol", String(Self.protocolVersion)), ("Authorization", "Bearer \(token)")]
+        var headers = [
+            ("Improve-Protocol", String(Self.protocolVersion)), ("Authorization", "Bearer \(token)"),
+            ("User-Agent", ImproveVersion.userAgent),
+        ]
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let answer: HTTPExchange.Answer
         do {
