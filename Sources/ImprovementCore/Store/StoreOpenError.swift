@@ -8,7 +8,7 @@ public struct StoreOpenError: Error, Equatable, Sendable, CustomStringConvertibl
         case folderMissing(String)
         case notPermitted(String)
         case notImproveDatabase(String)
-        case newerSchema([String])
+        case newerSchema(format: Int)
     }
 
     public let path: String
@@ -36,10 +36,10 @@ public struct StoreOpenError: Error, Equatable, Sendable, CustomStringConvertibl
         case .notImproveDatabase(let detail):
             return "Cannot open the database \(path): it is not an Improve database (\(detail)). Check the path; if "
                 + "it is the right file it is damaged: restore it from a backup."
-        case .newerSchema(let steps):
-            return "Cannot open the database \(path): a newer release of Improve has upgraded it (schema steps this "
-                + "release \(ImproveVersion.current) does not know: \(steps.sorted().joined(separator: ", "))). Run "
-                + "that release or a later one, or restore a backup taken before the upgrade."
+        case .newerSchema(let format):
+            return "Cannot open the database \(path): a newer release of Improve has changed it (store format "
+                + "\(format)) in a way this release, \(ImproveVersion.current), cannot use (it knows format "
+                + "\(StoreSchema.format)). Run that release or a later one, or restore a backup taken before the upgrade."
         }
     }
 }

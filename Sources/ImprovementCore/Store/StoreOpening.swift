@@ -51,8 +51,13 @@ enum StoreOpening {
         }
     }
 
+    /// The `meta` key holding the lowest store format a binary must know to use the file; absent
+    /// means format 1. Only a migration that older releases cannot live with raises it.
+    static let formatKey = "format_required"
+
     /// Refuses a database that is some other program's (tables, but none of the store's
-    /// migrations), or that a newer release has migrated further than this one knows.
+    /// migrations), a server's opened as a device's, or one a newer release changed in a way this
+    /// one cannot use (`format_required` above `StoreSchema.format`).
     static func checkSchema(_ database: any DatabaseWriter, migrator: DatabaseMigrator, path: String) throws {
         try database.read { db in
             let migrated = try db.tableExists("grdb_migrations")
@@ -70,7 +75,14 @@ enum StoreOpening {
                 throw StoreOpenError(
                     path: path, cause: .notImproveDatabase("it is a sync server's database, not a device's store"))
             }
-            if !unknown.isEmpty { throw StoreOpenError(path: path, cause: .newerSchema(Array(unknown))) }
+            // Steps a newer release added are fine (they only add, so a rolled-back binary keeps
+            // working); a release that changes the file so older ones must not use it says so here.
+            if try db.tableExists("meta"),
+                let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [formatKey]),
+                let required = Int(text), required > StoreSchema.format
+            {
+                throw StoreOpenError(path: path, cause: .newerSchema(format: required))
+            }
         }
     }
 }

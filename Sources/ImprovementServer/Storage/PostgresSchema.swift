@@ -87,6 +87,16 @@ enum PostgresSchema {
                 "INSERT INTO sync_meta (key, value) VALUES ('log', gen_random_uuid()::text)",
             ]
         ),
+        (
+            3,
+            [
+                // A revoked account's name may be given to a new account: each account has its own id
+                // and a name is unique among accounts that are not revoked. The revoked row stays.
+                "ALTER TABLE server_account DROP CONSTRAINT server_account_pkey",
+                "ALTER TABLE server_account ADD COLUMN id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+                "CREATE UNIQUE INDEX server_account_active_name ON server_account (name) WHERE NOT revoked",
+            ]
+        ),
     ]
 
     /// Brings the database up to the newest version this server knows.
