@@ -312,6 +312,9 @@ public struct SyncClient: Sendable {
         case (403, _): throw .forbidden(message)
         case (_, "unsupported_protocol"): throw .unsupportedProtocol(message)
         case (_, "clock_skew"): throw .clockSkew(message: message, serverMillis: serverMillis)
+        // The upload was cut short on its way (a proxy may still pass the answer on): a network
+        // failure, retried like one, never a refusal of the changes.
+        case (_, "incomplete_body"): throw .network(message)
         case (500..., _): throw .server(status: status, message: message)
         default: throw .refused(code: code.isEmpty ? "http_\(status)" : code, message: message)
         }
