@@ -23,7 +23,7 @@ public struct StoreOpenError: Error, Equatable, Sendable, CustomStringConvertibl
         switch cause {
         case .isFolder:
             return "Cannot open the database \(path): it is a folder, not a file. Give the path of the database file "
-                + "itself (for example \(path)/server.sqlite), or move the folder out of the way."
+                + "inside it, not the folder's, or move the folder out of the way."
         case .notRegularFile:
             return "Cannot open the database \(path): it is not a regular file. Give the path of the database file."
         case .folderMissing(let folder):

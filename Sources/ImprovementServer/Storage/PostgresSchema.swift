@@ -1,7 +1,8 @@
 import Logging
 import PostgresNIO
 
-/// The PostgreSQL schema, as numbered migrations that only ever add.
+/// The PostgreSQL schema, as numbered migrations that add (3 also relaxes the uniqueness of account
+/// names to accounts that are not revoked).
 ///
 /// Several server processes may start at once (a rolling restart): a session advisory lock makes
 /// one of them migrate while the others wait, then find nothing left to do.
