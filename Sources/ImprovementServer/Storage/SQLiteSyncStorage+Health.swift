@@ -14,6 +14,9 @@ extension SQLiteSyncStorage {
     }
 
     package var localFolder: String? {
-        store.path.map { ($0 as NSString).deletingLastPathComponent }.map { $0.isEmpty ? "." : $0 }
+        store.path.map { path in
+            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            return (absolute as NSString).deletingLastPathComponent
+        }
     }
 }
