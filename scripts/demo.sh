@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-system-packages.sh
-swift build --product improve-server
-swift build --product improve
+# One build for both binaries (and the small benchmark tool): two `swift build --product` runs
+# would each plan and link the shared dependencies again.
+swift build
 bin=$(swift build --show-bin-path)
 demo=$(mktemp -d)
 server_pid=""

@@ -24,5 +24,31 @@ echo "system packages: installing ${missing[*]}"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq "${missing[@]}"
+# Another apt or dpkg (unattended-upgrades on a fresh machine, say) may hold the lock: wait for it,
+# up to IMPROVE_APT_LOCK_TIMEOUT seconds in all (default 600), rather than fail at once.
+lock_timeout=${IMPROVE_APT_LOCK_TIMEOUT:-600}
+apt_get() {
+    local deadline=$((SECONDS + lock_timeout)) errors told=""
+    errors=$(mktemp)
+    while true; do
+        # DPkg::Lock::Timeout makes apt wait for the dpkg lock itself; the loop also covers the
+        # lists lock of apt-get update and apt versions that do not know the option.
+        if $sudo apt-get -o DPkg::Lock::Timeout=30 "$@" 2> >(tee "$errors" >&2); then
+            rm -f "$errors"
+            return 0
+        fi
+        if grep -qiE "could not get lock|unable to acquire|is held by process" "$errors" && [ $SECONDS -lt $deadline ]; then
+            [ -n "$told" ] || echo "system packages: another apt or dpkg process holds the lock; waiting for it (at most ${lock_timeout}s; set IMPROVE_APT_LOCK_TIMEOUT to change)" >&2
+            told=yes
+            sleep 5
+            continue
+        fi
+        if [ $SECONDS -ge $deadline ]; then
+            echo "system packages: the apt lock was still held after ${lock_timeout}s; finish the other apt or dpkg process (ps aux | grep -E 'apt|dpkg') and run this again" >&2
+        fi
+        rm -f "$errors"
+        return 1
+    done
+}
+apt_get update -qq
+apt_get install -y -qq "${missing[@]}"

@@ -36,6 +36,7 @@ public struct ImproveCommand: AsyncParsableCommand {
             kept; 77 token refused, or a change this device's account may not make (refused on the device or by the \
             server); 78 device not set up (no store, server or token).
             """,
+        version: ImproveVersion.current,
         groupedSubcommands: [
             CommandGroup(
                 name: "Setting up",

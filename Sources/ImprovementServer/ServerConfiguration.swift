@@ -13,14 +13,18 @@ public struct ServerConfiguration: Sendable {
     /// How far ahead of the server clock a change may be stamped.
     public var maxClockAheadMillis: Int64
     public var clock: PhysicalClock
+    /// Free disk space below which `/health/ready` answers 503 (SQLite only: the disk that holds the file).
+    public var minFreeBytes: Int64
 
     /// Protocol versions this server speaks.
-    public static let supportedProtocols = [1]
+    public static let supportedProtocols = ImproveVersion.protocolVersions
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, maxBodyBytes: Int = 8 * 1024 * 1024, maxBatchSize: Int = 5000,
-        maxPullLimit: Int = 10_000, maxClockAheadMillis: Int64 = 5 * 60 * 1000, clock: PhysicalClock = .system
+        maxPullLimit: Int = 10_000, maxClockAheadMillis: Int64 = 5 * 60 * 1000, clock: PhysicalClock = .system,
+        minFreeBytes: Int64 = 256 * 1024 * 1024
     ) {
+        self.minFreeBytes = minFreeBytes
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes

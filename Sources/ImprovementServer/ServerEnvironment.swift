@@ -15,6 +15,7 @@ package struct ServerEnvironment: Sendable {
         case maxBodyBytes = "IMPROVE_MAX_BODY_BYTES"
         case maxBatch = "IMPROVE_MAX_BATCH"
         case logLevel = "IMPROVE_LOG_LEVEL"
+        case minFreeBytes = "IMPROVE_MIN_FREE_BYTES"
 
         package var flag: String {
             switch self {
@@ -24,6 +25,7 @@ package struct ServerEnvironment: Sendable {
             case .maxBodyBytes: "--max-body-bytes"
             case .maxBatch: "--max-batch"
             case .logLevel: "--log-level"
+            case .minFreeBytes: "--min-free-bytes"
             }
         }
     }
@@ -41,6 +43,8 @@ package struct ServerEnvironment: Sendable {
         package var maxBodyBytes: Int
         package var maxBatch: Int
         package var logLevel: Logger.Level
+        /// Free disk space below which `/health/ready` answers 503.
+        package var minFreeBytes: Int64
 
         package init(
             database: String,
@@ -48,8 +52,10 @@ package struct ServerEnvironment: Sendable {
             port: Int,
             maxBodyBytes: Int,
             maxBatch: Int,
-            logLevel: Logger.Level
+            logLevel: Logger.Level,
+            minFreeBytes: Int64 = ServerEnvironment.defaultMinFreeBytes
         ) {
+            self.minFreeBytes = minFreeBytes
             self.database = database
             self.host = host
             self.port = port
@@ -59,7 +65,8 @@ package struct ServerEnvironment: Sendable {
         }
 
         package var configuration: ServerConfiguration {
-            ServerConfiguration(host: host, port: port, maxBodyBytes: maxBodyBytes, maxBatchSize: maxBatch)
+            ServerConfiguration(
+                host: host, port: port, maxBodyBytes: maxBodyBytes, maxBatchSize: maxBatch, minFreeBytes: minFreeBytes)
         }
     }
 
@@ -68,6 +75,8 @@ package struct ServerEnvironment: Sendable {
     package static let defaultMaxBodyBytes = 8 * 1024 * 1024
     package static let defaultMaxBatch = 5000
     package static let defaultLogLevel = Logger.Level.info
+    /// 256 MiB: room for many full pushes and SQLite's checkpoints before the disk is full.
+    package static let defaultMinFreeBytes: Int64 = 256 * 1024 * 1024
 
     private let values: [String: String]
 
@@ -112,7 +121,8 @@ package struct ServerEnvironment: Sendable {
         port: Int?,
         maxBodyBytes: Int?,
         maxBatch: Int?,
-        logLevel: String?
+        logLevel: String?,
+        minFreeBytes: Int? = nil
     ) throws(Failure) -> ServeSettings {
         let host = host ?? self[.host] ?? Self.defaultHost
         guard !host.isEmpty else { throw Failure(description: "--host needs an address, e.g. 127.0.0.1") }
@@ -127,7 +137,9 @@ package struct ServerEnvironment: Sendable {
                 default: Self.defaultMaxBodyBytes
             ),
             maxBatch: try integer(maxBatch, .maxBatch, in: 1...100_000, default: Self.defaultMaxBatch),
-            logLevel: try level(logLevel)
+            logLevel: try level(logLevel),
+            minFreeBytes: Int64(
+                try integer(minFreeBytes, .minFreeBytes, in: 0...Int.max, default: Int(Self.defaultMinFreeBytes)))
         )
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ImprovementCore
 
 @main
 struct ImproveBench: AsyncParsableCommand {
@@ -9,5 +10,8 @@ struct ImproveBench: AsyncParsableCommand {
             Each benchmark prints a short human summary, or one JSON object with --json.
             Build in release mode for figures worth quoting: swift build -c release --product improve-bench
             """,
-        subcommands: [StoreBenchmark.self, SyncBenchmark.self, AnalysisBenchmark.self, LoadBenchmark.self, LiveBenchmark.self])
+        version: ImproveVersion.current,
+        subcommands: [
+            StoreBenchmark.self, SyncBenchmark.self, AnalysisBenchmark.self, LoadBenchmark.self, LiveBenchmark.self,
+        ])
 }

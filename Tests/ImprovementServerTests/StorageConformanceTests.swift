@@ -50,6 +50,24 @@ struct StorageConformanceTests {
     }
 
     @Test(arguments: StorageBackend.allCases)
+    func aRevokedNameCanBeGivenToANewAccount(backend: StorageBackend) async throws {
+        try await withStorage(backend) { storage in
+            try await storage.addAccount(Self.viewer, tokenHash: "hash-old")
+            #expect(try await storage.revokeAccount(name: "viewer"))
+            let renamed = Account(name: "viewer", role: .member, sites: ["north"])
+            try await storage.addAccount(renamed, tokenHash: "hash-new")
+            // Two accounts that are not revoked never share a name.
+            await #expect(throws: SyncStorageError.accountExists("viewer")) {
+                try await storage.addAccount(renamed, tokenHash: "hash-third")
+            }
+            #expect(try await storage.account(tokenHash: "hash-old")?.revoked == true, "the old one stays revoked")
+            #expect(try await storage.account(tokenHash: "hash-new") == renamed)
+            let listed = try await storage.accounts()
+            #expect(listed.map(\.revoked) == [true, false], "the revoked account is kept, listed first")
+        }
+    }
+
+    @Test(arguments: StorageBackend.allCases)
     func accountsAreAddedFoundRevokedAndListed(backend: StorageBackend) async throws {
         try await withStorage(backend) { storage in
             try await storage.addAccount(Self.memberNorth, tokenHash: "hash-north")

@@ -43,6 +43,8 @@ struct Device {
                 path: path, options: StoreOptions(replica: replica, clock: clock, account: config.accountScope))
         } catch let error as StoreError {
             throw CLIError(error.description)
+        } catch let error as StoreOpenError {
+            throw CLIError(error.description)
         } catch {
             throw CLIError(
                 "Could not open the store at \(path) (\(error)). Check that it is an Improve store "

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// How a store is opened: its replica id, its clock and the local calendar.
 public struct StoreOptions: Sendable {
@@ -36,6 +37,8 @@ public final class ImprovementStore: Sendable {
     public let permissionsTightened: Bool
     package let database: any DatabaseWriter
     let options: StoreOptions
+    /// Set by the first `close()`: SQLite must not be called on a closed connection.
+    let closed = Mutex(false)
 
     /// Opens (creating if needed) the store at `path`, or an in-memory store when `path` is nil,
     /// and runs any pending migrations. A new store's files are readable by their owner only
@@ -57,18 +60,25 @@ public final class ImprovementStore: Sendable {
             // 64 MiB of page cache: bulk recording and merging touch many index pages.
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
+        var migrator = StoreSchema.migrator
+        for migration in extraMigrations { migrator.registerMigration(migration.identifier, migrate: migration.migrate) }
         if let path {
+            try StoreOpening.checkPath(path)
             permissionsTightened = tightenPermissions && StoreFileAccess.tighten(path)
             try StoreFileAccess.createPrivately(path)
-            database = try DatabasePool(path: path, configuration: configuration)
+            do {
+                database = try DatabasePool(path: path, configuration: configuration)
+                try StoreOpening.checkSchema(database, migrator: migrator, path: path)
+                try migrator.migrate(database)
+            } catch {
+                throw StoreOpening.explain(error, path: path)
+            }
         } else {
             permissionsTightened = false
             database = try DatabaseQueue(configuration: configuration)
+            try migrator.migrate(database)
         }
         self.options = options
-        var migrator = StoreSchema.migrator
-        for migration in extraMigrations { migrator.registerMigration(migration.identifier, migrate: migration.migrate) }
-        try migrator.migrate(database)
         replica = try database.write { db in
             if let stored = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica'") {
                 if let requested = options.replica, requested != stored {
@@ -83,6 +93,12 @@ public final class ImprovementStore: Sendable {
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('replica', ?)", arguments: [replica])
             return replica
         }
+    }
+
+    /// A store that is let go is closed as `close()` closes it, so a device's file is whole once
+    /// `improve` exits. A store closed already is left as it is.
+    deinit {
+        try? close()
     }
 
     /// Today's date on the device's calendar.

@@ -5,6 +5,11 @@ import GRDB
 /// A migration never changes once shipped: add a new one instead. Table and column names are
 /// written out here as strings so no rename in Swift code can change the file format.
 enum StoreSchema {
+    /// The store format this release reads and writes. Migrations that only add leave it alone (an
+    /// older release keeps working on the file, so a rollback is safe); one that older releases
+    /// must not use raises it and writes `format_required` into `meta` (see `StoreOpening`).
+    static let format = 1
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in

@@ -262,7 +262,10 @@ public struct SyncClient: Sendable {
         guard let url = URL(string: server.absoluteString.trimmingSuffix("/") + path) else {
             throw .network("the server address \(server) is not a URL")
         }
-        var headers = [("Improve-Protocol", String(Self.protocolVersion)), ("Authorization", "Bearer \(token)")]
+        var headers = [
+            ("Improve-Protocol", String(Self.protocolVersion)), ("Authorization", "Bearer \(token)"),
+            ("User-Agent", ImproveVersion.userAgent),
+        ]
         if body != nil { headers.append(("Content-Type", "application/json")) }
         let answer: SyncResponse
         do {
@@ -311,6 +314,9 @@ public struct SyncClient: Sendable {
         case (403, _): throw .forbidden(message)
         case (_, "unsupported_protocol"): throw .unsupportedProtocol(message)
         case (_, "clock_skew"): throw .clockSkew(message: message, serverMillis: serverMillis)
+        // The upload was cut short on its way (a proxy may still pass the answer on): a network
+        // failure, retried like one, never a refusal of the changes.
+        case (_, "incomplete_body"): throw .network(message)
         case (500..., _): throw .server(status: status, message: message)
         default: throw .refused(code: code.isEmpty ? "http_\(status)" : code, message: message)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ImprovementCore
 
 /// `improve-server`'s command tree; the executable only calls `run()`.
 package struct ImproveServerCommand: AsyncParsableCommand {
@@ -6,6 +7,7 @@ package struct ImproveServerCommand: AsyncParsableCommand {
         commandName: "improve-server",
         abstract: "The Improve sync server: devices push the changes they recorded offline and pull everyone else's.",
         discussion: "The wire protocol is described in Protocol/README.md; operating notes are in Server/.",
+        version: ImproveVersion.current,
         subcommands: [ServeCommand.self, UserCommand.self, RestoredCommand.self])
 
     package init() {}

@@ -11,7 +11,7 @@ struct ServeCommand: AsyncParsableCommand {
             Every option falls back to an environment variable when it is not given, so a systemd \
             EnvironmentFile= or a compose env_file can hold the configuration (see \
             Server/improve-server.env.example): IMPROVE_DATABASE, IMPROVE_HOST, IMPROVE_PORT, \
-            IMPROVE_MAX_BODY_BYTES, IMPROVE_MAX_BATCH, IMPROVE_LOG_LEVEL. A flag wins over its variable; \
+            IMPROVE_MAX_BODY_BYTES, IMPROVE_MAX_BATCH, IMPROVE_LOG_LEVEL, IMPROVE_MIN_FREE_BYTES. A flag wins over its variable; \
             an empty variable counts as unset.
             """)
 
@@ -30,6 +30,13 @@ struct ServeCommand: AsyncParsableCommand {
     var maxBatch: Int?
     @Option(help: "trace, debug, info, notice, warning, error or critical. Default: $IMPROVE_LOG_LEVEL, else info.")
     var logLevel: String?
+    @Option(
+        help: """
+            Free disk space, in bytes, below which GET /health/ready answers 503 so a load balancer \
+            sends pushes elsewhere (SQLite: the disk holding the file). Default: $IMPROVE_MIN_FREE_BYTES, \
+            else 268435456 (256 MiB).
+            """)
+    var minFreeBytes: Int?
 
     func validate() throws { _ = try settings() }
 
@@ -38,7 +45,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             return try ServerEnvironment().serveSettings(
                 database: storage.database, host: host, port: port, maxBodyBytes: maxBodyBytes, maxBatch: maxBatch,
-                logLevel: logLevel)
+                logLevel: logLevel, minFreeBytes: minFreeBytes)
         } catch {
             throw ValidationError(error.description)
         }

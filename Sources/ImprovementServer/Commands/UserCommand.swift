@@ -27,17 +27,15 @@ struct UserCommand: AsyncParsableCommand {
         func run() async throws {
             let role = Role(rawValue: role)!
             let siteList = sites.split(separator: ",").map(String.init)
-            do {
-                let token = try await storage.withStorage { storage in
-                    try await AccountAdministration.add(name: name, role: role, sites: siteList, storage: storage)
-                }
-                let scope = role == .admin ? "every site" : "sites " + siteList.joined(separator: ", ")
-                print("Created \(role.rawValue) account \(name) for \(scope).")
-                print("Its token is shown only now; give it to the account holder and keep no other copy:")
-                print(token)
-            } catch let failure as AccountAdministration.Failure {
-                throw ValidationError(failure.description)
+            // A refusal (AccountAdministration.Failure) is reported in its own words, with no usage text:
+            // the command line was right, the request was not.
+            let token = try await storage.withStorage { storage in
+                try await AccountAdministration.add(name: name, role: role, sites: siteList, storage: storage)
             }
+            let scope = role == .admin ? "every site" : "sites " + siteList.joined(separator: ", ")
+            print("Created \(role.rawValue) account \(name) for \(scope).")
+            print("Its token is shown only now; give it to the account holder and keep no other copy:")
+            print(token)
         }
     }
 
@@ -49,14 +47,10 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var storage: DatabaseOption
 
         func run() async throws {
-            do {
-                try await storage.withStorage { storage in
-                    try await AccountAdministration.revoke(name: name, storage: storage)
-                }
-                print("Revoked \(name): its token no longer works.")
-            } catch let failure as AccountAdministration.Failure {
-                throw ValidationError(failure.description)
+            try await storage.withStorage { storage in
+                try await AccountAdministration.revoke(name: name, storage: storage)
             }
+            print("Revoked \(name): its token no longer works.")
         }
     }
 

@@ -10,20 +10,7 @@ package func buildApplication(
     let metrics = ServerMetrics()
     let router = Router(context: BasicRequestContext.self)
     router.middlewares.add(ErrorAndMetricsMiddleware(metrics: metrics))
-    router.get("/health") { _, _ in
-        // The store must answer, or a load balancer should send requests elsewhere.
-        do {
-            _ = try await storage.lastSequence()
-        } catch {
-            throw APIError(
-                status: .serviceUnavailable, code: "unavailable",
-                message: "The server cannot reach its database. Try again shortly.")
-        }
-        let now = configuration.clock.nowMillis()
-        let versions = ServerConfiguration.supportedProtocols.map(String.init).joined(separator: ",")
-        return json(
-            "{\"protocols\":[\(versions)],\"serverTime\":\(JSONText.string(JSONText.timestamp(millis: now))),\"status\":\"ok\"}")
-    }
+    HealthRoutes(storage: storage, configuration: configuration).register(on: router)
     router.get("/metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -38,6 +38,16 @@ struct ServerMetrics: Sendable {
             .increment()
     }
 
+    /// A push whose body could not be taken whole, by error code (`body_too_large`,
+    /// `incomplete_body`), so a network that cuts uploads short is not mistaken for a limit too low.
+    func recordBodyError(code: String) {
+        registry.makeCounter(
+            descriptor: Self.name(
+                "request_body_errors", unit: "total", help: "Push bodies refused as too large or cut short"),
+            labels: [("code", code)]
+        ).increment()
+    }
+
     func record(_ outcome: PushOutcome) {
         accepted.increment(by: Int64(outcome.accepted))
         duplicates.increment(by: Int64(outcome.duplicates))
@@ -89,7 +99,7 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// The API's paths and the one method each accepts.
     static var allowedMethods: [String: String] {
-        ["/health": "GET", "/metrics": "GET", "/v1/push": "POST", "/v1/pull": "GET", "/v1/account": "GET"]
+        ["/health": "GET", "/health/ready": "GET", "/metrics": "GET", "/v1/push": "POST", "/v1/pull": "GET", "/v1/account": "GET"]
     }
 
     static func apiError(for error: any Error) -> APIError {

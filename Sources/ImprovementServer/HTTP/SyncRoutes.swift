@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import ImprovementCore
 import Logging
+import NIOCore
 
 /// The sync endpoints: push and pull, with their guards.
 struct SyncRoutes: Sendable {
@@ -55,14 +56,24 @@ struct SyncRoutes: Sendable {
         let account = try await authenticate(request)
         let limit = configuration.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw bodyTooLarge(limit)
+            // Read what the device is sending before answering, so it sees the answer (and the limit)
+            // rather than a connection reset; past the bound the connection is closed regardless.
+            await RequestBodyLimits.discard(request.body)
+            metrics.recordBodyError(code: "body_too_large")
+            throw bodyTooLarge(limit).closingConnection()
         }
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: limit)
+        } catch is NIOTooManyBytesError {
+            metrics.recordBodyError(code: "body_too_large")
+            throw bodyTooLarge(limit).closingConnection()
         } catch {
-            throw bodyTooLarge(limit)
+            // The connection ended (or failed) before Content-Length bytes arrived: a network cut,
+            // not a body too large, so the answer must not tell anyone to raise the limit.
+            metrics.recordBodyError(code: "incomplete_body")
+            throw RequestBodyLimits.incompleteBody
         }
         let (replica, changes) = try decodePush(body)
         // Checks run in the order Protocol/README.md §7.3 gives, and the first failure answers.

@@ -1,7 +1,8 @@
 import Logging
 import PostgresNIO
 
-/// The PostgreSQL schema, as numbered migrations that only ever add.
+/// The PostgreSQL schema, as numbered migrations that add (3 also relaxes the uniqueness of account
+/// names to accounts that are not revoked).
 ///
 /// Several server processes may start at once (a rolling restart): a session advisory lock makes
 /// one of them migrate while the others wait, then find nothing left to do.
@@ -85,6 +86,16 @@ enum PostgresSchema {
                 // backup is restored, which tells devices to send their changes again (Protocol/README.md section 8.5).
                 "CREATE TABLE sync_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
                 "INSERT INTO sync_meta (key, value) VALUES ('log', gen_random_uuid()::text)",
+            ]
+        ),
+        (
+            3,
+            [
+                // A revoked account's name may be given to a new account: each account has its own id
+                // and a name is unique among accounts that are not revoked. The revoked row stays.
+                "ALTER TABLE server_account DROP CONSTRAINT server_account_pkey",
+                "ALTER TABLE server_account ADD COLUMN id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
+                "CREATE UNIQUE INDEX server_account_active_name ON server_account (name) WHERE NOT revoked",
             ]
         ),
     ]

@@ -441,7 +441,7 @@ package final class PostgresSyncStorage: SyncStorage, Service {
             """
             INSERT INTO server_account (name, role, sites, token_hash)
             VALUES (\(account.name), \(account.role.rawValue), \(account.sites.sorted().joined(separator: ",")), \(tokenHash))
-            ON CONFLICT (name) DO NOTHING
+            ON CONFLICT (name) WHERE NOT revoked DO NOTHING
             RETURNING name
             """, logger: logger)
         var inserted = false
@@ -460,7 +460,7 @@ package final class PostgresSyncStorage: SyncStorage, Service {
     package func accounts() async throws -> [Account] {
         var result: [Account] = []
         for try await (name, role, sites, revoked) in try await client.query(
-            "SELECT name, role, sites, revoked FROM server_account ORDER BY name COLLATE \"C\"", logger: logger
+            "SELECT name, role, sites, revoked FROM server_account ORDER BY name COLLATE \"C\", id", logger: logger
         ).decode((String, String, String, Bool).self) {
             result.append(Self.account(name: name, role: role, sites: sites, revoked: revoked))
         }

@@ -12,7 +12,7 @@ package final class SQLiteSyncStorage: SyncStorage {
     package init(path: String?, clock: PhysicalClock = .system) throws {
         store = try ImprovementStore(
             path: path, options: StoreOptions(replica: nil, clock: clock, utcOffsetSeconds: 0),
-            extraMigrations: [Self.accountsMigration, Self.logIDMigration])
+            extraMigrations: [Self.accountsMigration, Self.logIDMigration, Self.reusableNamesMigration])
     }
 
     /// Names this copy of the change log (see `renewLogID`); kept in the store's meta table.
@@ -106,7 +106,7 @@ package final class SQLiteSyncStorage: SyncStorage {
 
     package func addAccount(_ account: Account, tokenHash: String) async throws {
         try store.writeDatabase { db in
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM server_account WHERE name = ?)", arguments: [account.name]) == true {
+            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM server_account WHERE name = ? AND revoked = 0)", arguments: [account.name]) == true {
                 throw SyncStorageError.accountExists(account.name)
             }
             try db.execute(
@@ -124,7 +124,7 @@ package final class SQLiteSyncStorage: SyncStorage {
 
     package func accounts() async throws -> [Account] {
         try store.readDatabase { db in
-            try Row.fetchAll(db, sql: "SELECT name, role, sites, revoked FROM server_account ORDER BY name")
+            try Row.fetchAll(db, sql: "SELECT name, role, sites, revoked FROM server_account ORDER BY name, id")
                 .map(Self.account(from:))
         }
     }

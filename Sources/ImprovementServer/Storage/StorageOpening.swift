@@ -14,7 +14,7 @@ package enum StorageOpenError: Error, Equatable, CustomStringConvertible {
 }
 
 /// A storage just opened, with the long-running work it needs while it is used: PostgreSQL's
-/// connection pool answers only while its service runs; SQLite needs none.
+/// connection pool answers only while its service runs; SQLite's closes the file when it ends.
 package struct OpenedSyncStorage: Sendable {
     package let storage: any SyncStorage
     /// Run in the server's `ServiceGroup` before the HTTP server, so they stop after it.
@@ -50,5 +50,6 @@ package func openSyncStorage(_ database: String, logger: Logger) async throws ->
         let storage = try await PostgresSyncStorage.open(try PostgresLocation(url: database), logger: logger)
         return OpenedSyncStorage(storage: storage)
     }
-    return OpenedSyncStorage(storage: try SQLiteSyncStorage(path: database), services: [])
+    let storage = try SQLiteSyncStorage(path: database)
+    return OpenedSyncStorage(storage: storage, services: [SQLiteClosing(storage: storage)])
 }

@@ -21,6 +21,12 @@ package protocol SyncStorage: Sendable {
     /// the backup is lost.
     func renewLogID() async throws -> String
 
+    /// Proves the database takes writes now by rewriting a one-row heartbeat (`/health/ready`).
+    func heartbeat() async throws
+    /// The folder on this machine that holds the database, for the free-space check of
+    /// `/health/ready`; nil when the database lives on another machine (PostgreSQL).
+    var localFolder: String? { get }
+
     func account(tokenHash: String) async throws -> Account?
     func addAccount(_ account: Account, tokenHash: String) async throws
     /// Returns false when there is no such account.
