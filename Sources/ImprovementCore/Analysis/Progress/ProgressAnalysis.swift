@@ -184,6 +184,8 @@ public enum ProgressAnalysis {
         progress.verdict = chart.verdict.verdict
         progress.reason = chart.verdict.reason
         progress.since = chart.verdict.since
+        progress.variation = chart.variation
+        progress.assurance = chart.assurance
         progress.baselineSpecialCauses = chart.verdict.baselineSpecialCauses.map { inputs[$0].period }
         if let target = measure.target, let centre = progress.currentCentre {
             progress.targetMet = measure.direction == .up ? centre >= target : centre <= target
