@@ -167,26 +167,32 @@ struct CompareCommand: ParsableCommand {
         let total = plot.entries.reduce((0.0, 0.0)) { ($0.0 + $1.numerator, $0.1 + $1.denominator) }
         var lines = TerminalChart.wrap("\(measure.name): each \(by) compared \(span) (funnel plot, Spiegelhalter 2005)")
         lines += TerminalChart.wrap(
-            "Pooled: \(expression.text(plot.pooled)) (\(count(total.0)) over \(count(total.1)))."
+            "Pooled: \(expression.text(plot.pooled)) (\(count(total.0)) \(plot.statistic == .proportion ? "of" : "over") \(count(total.1)))."
                 + (plot.estimatedPhi.map {
                     " Overdispersion φ = \(ValueExpression.plain.number($0))"
                         + ($0 > 1 ? ": limits widened by √φ." : ": no wider than chance, limits unchanged.")
                 } ?? ""))
         lines.append("")
-        lines.append(
-            [fit(by, 18), fit("site", 10), fit("numerator", 10, right: true), fit("denominator", 12, right: true),
-             fit("value", 9, right: true), fit("95% limits", 16, right: true), fit("99.8% limits", 16, right: true), "  "]
-                .joined(separator: " ") + "")
+        // Sites compared name themselves; units also say their site. 80 columns either way.
+        let bySite = by == "site"
+        let nameWidth = bySite ? 21 : 13
+        func row(_ cells: [String]) -> String {
+            var fitted = [fit(cells[0], nameWidth)]
+            if !bySite { fitted.append(fit(cells[1], 7)) }
+            fitted += [
+                fit(cells[2], 9, right: true), fit(cells[3], 11, right: true), fit(cells[4], 7, right: true),
+                fit(cells[5], 12, right: true), fit(cells[6], 12, right: true), cells[7],
+            ]
+            return fitted.joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        }
+        lines.append(row([by, "site", "numerator", "denominator", "value", "95% limits", "99.8% limits", ""]))
         for entry in plot.entries {
-            let mark = entry.position == .outside998 ? "**" : entry.position == .outside95 ? "*" : ""
-            lines.append(
-                [
-                    fit(entry.name, 18), fit(entry.site, 10), fit(count(entry.numerator), 10, right: true),
-                    fit(count(entry.denominator), 12, right: true), fit(expression.number(entry.value), 9, right: true),
-                    fit(expression.number(entry.lower95) + "–" + expression.number(entry.upper95), 16, right: true),
-                    fit(expression.number(entry.lower998) + "–" + expression.number(entry.upper998), 16, right: true),
-                    mark,
-                ].joined(separator: " ").trimmingCharacters(in: .whitespaces))
+            lines.append(row([
+                entry.name, entry.site, count(entry.numerator), count(entry.denominator), expression.number(entry.value),
+                expression.number(entry.lower95) + "–" + expression.number(entry.upper95),
+                expression.number(entry.lower998) + "–" + expression.number(entry.upper998),
+                entry.position == .outside998 ? "**" : entry.position == .outside95 ? "*" : "",
+            ]))
         }
         if let words = expression.words, words != "%" {
             lines.append("Values \(words). * outside the 95% limits, ** outside the 99.8% limits.")

@@ -82,9 +82,9 @@ struct ProgressCommand: ParsableCommand {
             lines.append("Variation and assurance (Making Data Count):")
             for row in judged {
                 let place = row.unit ?? "\(row.site) (all units)"
-                let assurance = row.assurance.map { "; assurance: \($0.words)" } ?? ""
+                let assurance = row.assurance.map { "; \($0.label)" } ?? ""
                 lines += TerminalChart.wrap(
-                    "  \(row.measure) at \(place): \(row.variation?.words ?? "not judged")\(assurance)", indent: "    ")
+                    "  \(row.measure) at \(place): \(row.variation?.label ?? "not judged")\(assurance)", indent: "    ")
             }
         }
         if !progress.flags.isEmpty {

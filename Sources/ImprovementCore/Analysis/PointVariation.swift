@@ -13,6 +13,16 @@ public enum PointVariation: String, Codable, Sendable {
     /// or the rule has no side (too few crossings).
     case neutral = "special-cause-neutral"
 
+    /// A short label for tables and icons ("special cause: improvement").
+    public var label: String {
+        switch self {
+        case .commonCause: "common cause"
+        case .improvement: "special cause: improvement"
+        case .concern: "special cause: concern"
+        case .neutral: "special cause: neutral"
+        }
+    }
+
     /// The variation in words, as a chart's reader says it ("special cause — improvement").
     public var words: String {
         switch self {
@@ -34,6 +44,15 @@ public enum TargetAssurance: String, Codable, Sendable {
     case hitAndMiss = "hit-and-miss"
     /// The target lies beyond the limit on the better side: the process cannot reach it without a change.
     case consistentlyFails = "consistently-fails"
+
+    /// A short label for tables and icons ("hit and miss").
+    public var label: String {
+        switch self {
+        case .consistentlyMeets: "consistently meets the target"
+        case .hitAndMiss: "hit and miss"
+        case .consistentlyFails: "consistently fails the target"
+        }
+    }
 
     /// The assurance in words, with the reason ("hit and miss — the target lies inside the process limits").
     public var words: String {
