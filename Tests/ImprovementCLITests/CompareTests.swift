@@ -16,7 +16,7 @@ struct CompareTests {
         store = folder.appendingPathComponent("store.sqlite").path
         let store = try ImprovementStore(path: store)
         let recent = store.today.startOfWeek.adding(days: -14)
-        let old = store.today.startOfWeek.adding(days: -70)
+        let old = store.today.startOfWeek.adding(days: -7 * 16)
         try store.write(author: "coordinator") { writer in
             try writer.save(Site(id: "north", name: "North Hospital"))
             try writer.save(Site(id: "south", name: "South Hospital"))
@@ -124,6 +124,19 @@ struct CompareTests {
             "record", "never-events", "--unit", "ward-a", "--period", try recentFrom(), "--value", "0",
         ])
         #expect(zero.status != 0 && zero.error.contains("above 0") && zero.error.contains("Nothing was saved."))
+    }
+
+    @Test func theReportDrawsTheFunnel() throws {
+        let out = folder.appendingPathComponent("report.html").path
+        let written = try improve(["report", "--out", out])
+        #expect(written.status == 0, "\(written.error)")
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(html.contains("Fair comparison of units (funnel plots)"))
+        #expect(html.contains("class=\"funnel-unit concern\""), "Ward E, below the 99.8% limits, is drawn as a concern")
+        #expect(html.contains("class=\"funnel-unit improvement\""))
+        #expect(html.contains("Ward E (5%, worse, outside the 99.8% limits)"))
+        #expect(html.components(separatedBy: "class=\"funnel-limit\"").count - 1 == 4, "two curves per level")
+        #expect(!html.contains("<script"))
     }
 
     /// The Monday two weeks ago, as the store's clock sees it.
