@@ -148,7 +148,11 @@ struct CompareCommand: ParsableCommand {
                 estimatedPhi: plot.estimatedPhi, entries: plot.entries)
             Console.line(String(decoding: try encoder.encode(output), as: UTF8.self))
         } else {
-            Console.line(Self.table(plot, measure: definition, span: Self.span(from, to), by: by))
+            var siteNames: [String: String] = [:]
+            for id in Set(plot.entries.map(\.site)) {
+                siteNames[id] = try device.store.record(Site.self, id: id)?.name
+            }
+            Console.line(Self.table(plot, measure: definition, span: Self.span(from, to), by: by, siteNames: siteNames))
         }
     }
 
@@ -162,7 +166,9 @@ struct CompareCommand: ParsableCommand {
     }
 
     /// The comparison as a table, then the units outside the limits named.
-    static func table(_ plot: FunnelPlot, measure: Measure, span: String, by: String) -> String {
+    static func table(
+        _ plot: FunnelPlot, measure: Measure, span: String, by: String, siteNames: [String: String] = [:]
+    ) -> String {
         let expression = measure.expression
         let total = plot.entries.reduce((0.0, 0.0)) { ($0.0 + $1.numerator, $0.1 + $1.denominator) }
         var lines = TerminalChart.wrap("\(measure.name): each \(by) compared \(span) (funnel plot, Spiegelhalter 2005)")
@@ -178,9 +184,9 @@ struct CompareCommand: ParsableCommand {
         let nameWidth = bySite ? 21 : 13
         func row(_ cells: [String]) -> String {
             var fitted = [fit(cells[0], nameWidth)]
-            if !bySite { fitted.append(fit(cells[1], 7)) }
+            if !bySite { fitted.append(fit(cells[1], 8)) }
             fitted += [
-                fit(cells[2], 9, right: true), fit(cells[3], 11, right: true), fit(cells[4], 7, right: true),
+                fit(cells[2], 9, right: true), fit(cells[3], 11, right: true), fit(cells[4], 6, right: true),
                 fit(cells[5], 12, right: true), fit(cells[6], 12, right: true), cells[7],
             ]
             return fitted.joined(separator: " ").trimmingCharacters(in: .whitespaces)
@@ -188,7 +194,7 @@ struct CompareCommand: ParsableCommand {
         lines.append(row([by, "site", "numerator", "denominator", "value", "95% limits", "99.8% limits", ""]))
         for entry in plot.entries {
             lines.append(row([
-                entry.name, entry.site, count(entry.numerator), count(entry.denominator), expression.number(entry.value),
+                entry.name, siteNames[entry.site] ?? entry.site, count(entry.numerator), count(entry.denominator), expression.number(entry.value),
                 expression.number(entry.lower95) + "–" + expression.number(entry.upper95),
                 expression.number(entry.lower998) + "–" + expression.number(entry.upper998),
                 entry.position == .outside998 ? "**" : entry.position == .outside95 ? "*" : "",
