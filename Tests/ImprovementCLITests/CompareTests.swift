@@ -27,7 +27,7 @@ struct CompareTests {
             try writer.save(
                 Measure(
                     id: "assessed", programme: "safety", name: "Patients assessed", type: .process, chart: .p,
-                    frequency: .week, direction: .up))
+                    frequency: .week, direction: .up, target: 0.25))
             try writer.save(
                 Measure(
                     id: "never-events", programme: "safety", name: "Days between never events", type: .outcome,
@@ -137,6 +137,22 @@ struct CompareTests {
         #expect(html.contains("Ward E (5%, worse, outside the 99.8% limits)"))
         #expect(html.components(separatedBy: "class=\"funnel-limit\"").count - 1 == 4, "two curves per level")
         #expect(!html.contains("<script"))
+    }
+
+    @Test func progressStatesVariationAndAssurance() throws {
+        let json = try improve(["progress", "--json"])
+        #expect(json.status == 0, "\(json.error)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        let rows = try #require(object["measures"] as? [[String: Any]])
+        // Ward A's one point: p̄ 0.3 ± 3√(0.3 × 0.7/100) = 0.16 to 0.44, so a target of 25% is hit and miss.
+        let wardA = try #require(rows.first { $0["measure"] as? String == "assessed" && $0["unit"] as? String == "ward-a" })
+        #expect(wardA["variation"] as? String == "common-cause")
+        #expect(wardA["assurance"] as? String == "hit-and-miss")
+        let text = try improve(["progress"])
+        #expect(text.output.contains("Variation and assurance (Making Data Count):"))
+        #expect(text.output.contains("assessed at ward-a: common cause; hit and miss"))
+        let chart = try improve(["chart", "assessed", "--unit", "ward-a"])
+        #expect(chart.output.contains("Assurance: hit and miss — the target lies inside the process limits"))
     }
 
     /// The Monday two weeks ago, as the store's clock sees it.
