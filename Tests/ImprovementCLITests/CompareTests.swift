@@ -49,6 +49,11 @@ struct CompareTests {
                         measure: "never-events", unit: "ward-a", period: store.today.adding(days: -400 + 30 * event),
                         value: days))
             }
+            // Ward B's one event falls 5 days after Ward A's fourth: the site saw events 5 and 25 days apart.
+            try writer.record(
+                ObservationEntry(
+                    measure: "never-events", unit: "ward-b", period: store.today.adding(days: -400 + 30 * 3 + 5),
+                    value: 95))
         }
     }
 
@@ -118,6 +123,11 @@ struct CompareTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         #expect(object["kind"] as? String == "t")
         #expect(abs((object["centre"] as? Double ?? 0) - 19.3837) < 1e-3)
+        // The site pools events, not values: days from one event to the next at either ward.
+        let site = try improve(["chart", "never-events", "--site", "north", "--json"])
+        let pooled = try #require(try JSONSerialization.jsonObject(with: Data(site.output.utf8)) as? [String: Any])
+        let values = try #require(pooled["points"] as? [[String: Any]]).map { $0["value"] as? Double }
+        #expect(values == [10, 30, 30, 30, 5, 25, 30, 30, 30, 30, 30, 30, 30])
         let text = try improve(["chart", "never-events", "--unit", "ward-a"])
         #expect(text.output.contains("Variation (Making Data Count): common cause"))
         let zero = try improve([
