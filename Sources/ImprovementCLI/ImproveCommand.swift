@@ -55,7 +55,7 @@ public struct ImproveCommand: AsyncParsableCommand {
                 subcommands: [
                     ObservationsCommand.self, ExportCommand.self, AnnotationsCommand.self, ConflictsCommand.self,
                     HistoryCommand.self, ChartCommand.self, ProgressCommand.self, QualityCommand.self,
-                    ReportCommand.self,
+                    ReportCommand.self, CompareCommand.self,
                 ]),
             CommandGroup(name: "Syncing", subcommands: [SyncCommand.self, StatusCommand.self, HeldCommand.self]),
         ])

@@ -99,7 +99,7 @@ struct ReportTests {
         }
         #expect(Set(chart.keys) == [
             "measure", "kind", "multiplier", "expressedAs", "better", "centre", "points", "runs", "phases", "signals",
-            "warnings", "verdict",
+            "warnings", "verdict", "variation", "assurance",
         ])
         #expect(chart["kind"] == .string("u"))
         guard case .array(let points)? = chart["points"], case .object(let first)? = points.first else {
@@ -109,7 +109,7 @@ struct ReportTests {
         #expect(points.count == 24)
         #expect(Set(first.keys) == [
             "period", "value", "numerator", "denominator", "centre", "lcl", "ucl", "outside", "phase", "excluded",
-            "explained",
+            "explained", "variation",
         ])
         #expect(first["value"] == .number(0.006), "rates are per one unit of denominator")
 

@@ -20,14 +20,14 @@ struct ChartEncodingTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(result), as: UTF8.self)
-        let expected = #"{"better":null,"centre":3,"expressedAs":null,"kind":"run","measure":"Falls","multiplier":1,"#
+        let expected = #"{"assurance":null,"better":null,"centre":3,"expressedAs":null,"kind":"run","measure":"Falls","multiplier":1,"#
             + #""phases":[{"basis":[0,1,2],"centre":3,"end":2,"excluded":[],"from":"2026-01-05","limitsVary":false,"number":1,"#
             + #""outside":[],"runs":{"crossings":1,"crossingsMin":0,"longestRun":1,"longestRunMax":4,"signal":false,"useful":2},"#
             + #""start":0,"to":"2026-01-19"}],"points":["#
-            + #"{"centre":3,"denominator":null,"excluded":false,"explained":false,"lcl":null,"numerator":null,"outside":false,"period":"2026-01-05","phase":1,"ucl":null,"value":2},"#
-            + #"{"centre":3,"denominator":null,"excluded":false,"explained":true,"lcl":null,"numerator":null,"outside":false,"period":"2026-01-12","phase":1,"ucl":null,"value":4},"#
-            + #"{"centre":3,"denominator":1,"excluded":false,"explained":false,"lcl":null,"numerator":3,"outside":false,"period":"2026-01-19","phase":1,"ucl":null,"value":3}],"#
-            + #""runs":{"crossings":1,"crossingsMin":0,"longestRun":1,"longestRunMax":4,"signal":false,"useful":2},"signals":[],"#
+            + #"{"centre":3,"denominator":null,"excluded":false,"explained":false,"lcl":null,"numerator":null,"outside":false,"period":"2026-01-05","phase":1,"ucl":null,"value":2,"variation":"common-cause"},"#
+            + #"{"centre":3,"denominator":null,"excluded":false,"explained":true,"lcl":null,"numerator":null,"outside":false,"period":"2026-01-12","phase":1,"ucl":null,"value":4,"variation":"common-cause"},"#
+            + #"{"centre":3,"denominator":1,"excluded":false,"explained":false,"lcl":null,"numerator":3,"outside":false,"period":"2026-01-19","phase":1,"ucl":null,"value":3,"variation":"common-cause"}],"#
+            + #""runs":{"crossings":1,"crossingsMin":0,"longestRun":1,"longestRunMax":4,"signal":false,"useful":2},"signals":[],"variation":"common-cause","#
             + #""verdict":{"baselineSpecialCauses":[],"reason":"too-few-points: only 2 useful points (at least 10 are needed for the run rules), none beyond the limits","verdict":"too-few-points"},"#
             + #""warnings":[{"message":"Only 2 useful points (1 on the median): at least 10 are needed before run rules can signal","points":[0,1],"rule":"too_few_points"}]}"#
         #expect(json == expected)
@@ -44,11 +44,11 @@ struct ChartEncodingTests {
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(Set(object.keys) == [
             "measure", "kind", "multiplier", "expressedAs", "better", "centre", "points", "runs", "phases", "signals",
-            "warnings", "verdict",
+            "warnings", "verdict", "variation", "assurance",
         ])
         #expect(object["kind"] as? String == kind.rawValue)
         let firstPoint = try #require((object["points"] as? [[String: Any]])?.first)
-        #expect(Set(firstPoint.keys) == ["period", "value", "numerator", "denominator", "centre", "lcl", "ucl", "outside", "phase", "excluded", "explained"])
+        #expect(Set(firstPoint.keys) == ["period", "value", "numerator", "denominator", "centre", "lcl", "ucl", "outside", "phase", "excluded", "explained", "variation"])
         let runs = try #require(object["runs"] as? [String: Any])
         #expect(Set(runs.keys) == ["useful", "longestRun", "longestRunMax", "crossings", "crossingsMin", "signal"])
         if kind == .run || kind == .mr {

@@ -41,7 +41,7 @@ public enum ChartAnalysis {
         try analyse(
             measure: series.measure.id, kind: kind ?? series.defaultKind, points: series.inputs, baseline: baseline,
             phaseStarts: series.phaseStarts, excluded: series.excluded, rules: rules, better: series.measure.direction,
-            expression: series.measure.expression)
+            expression: series.measure.expression, target: series.measure.target)
     }
 
     /// Analyses one series as a run chart or control chart.
@@ -61,6 +61,7 @@ public enum ChartAnalysis {
     ///   - better: Which way is better for the measure, so that signals read as improvement or
     ///     concern; nil leaves every signal neutral.
     ///   - expression: How values are shown to people; stated in the result, never applied to it.
+    ///   - target: The measure's target (raw, like the values), for Making Data Count's assurance.
     /// - Throws: ``ChartError`` when a point lacks what `kind` needs or an option is out of range.
     public static func analyse(
         measure: String,
@@ -71,7 +72,8 @@ public enum ChartAnalysis {
         excluded: Set<Int> = [],
         rules: RunRules = .anhoej,
         better: Measure.Direction? = nil,
-        expression: ValueExpression = .plain
+        expression: ValueExpression = .plain,
+        target: Double? = nil
     ) throws(ChartError) -> ChartResult {
         let series = try PlottedSeries(kind: kind, points: points)
         let excluded = excluded.filter { points.indices.contains($0) }
@@ -169,6 +171,21 @@ public enum ChartAnalysis {
                 comparedWithPrevious: comparison))
         }
 
+        // Making Data Count's reading of each point (see MakingDataCount for the rules).
+        let judged = points.indices.map { index in
+            MakingDataCount.Lines(
+                value: lines.values[index], centre: lines.centre[index], lower: lines.lcl[index], upper: lines.ucl[index],
+                nearLower: lines.nearLower[index], nearUpper: lines.nearUpper[index])
+        }
+        let variations =
+            kind.hasLimits
+            ? MakingDataCount.variations(
+                lines: judged, phases: phases.map(\.points), excluded: excluded, kind: kind, better: better)
+            : MakingDataCount.variations(
+                signals: findings.signals, pointCount: points.count, excluded: excluded, values: lines.values)
+        let assurance = kind.hasLimits && kind != .mr
+            ? MakingDataCount.assurance(target: target, better: better, points: judged) : nil
+
         var plotted: [ChartPoint] = []
         plotted.reserveCapacity(points.count)
         var phaseOf = Array(repeating: 1, count: points.count)
@@ -179,7 +196,7 @@ public enum ChartAnalysis {
                 period: input.period, value: lines.values[index], numerator: input.numerator,
                 denominator: input.denominator, centre: lines.centre[index], lcl: lines.lcl[index], ucl: lines.ucl[index],
                 outside: lines.isOutside(index), phase: phaseOf[index], excluded: isExcluded,
-                explained: isExcluded || !(input.note ?? "").isEmpty))
+                explained: isExcluded || !(input.note ?? "").isEmpty, variation: variations[index]))
         }
 
         let verdict = VerdictRule.decide(
@@ -195,7 +212,7 @@ public enum ChartAnalysis {
         return ChartResult(
             measure: measure, kind: kind, expression: expression, better: better,
             centre: lines.models.last?.centre, points: plotted, runs: lastRuns, phases: summaries,
-            signals: findings.signals, warnings: warnings, verdict: verdict)
+            signals: findings.signals, warnings: warnings, verdict: verdict, assurance: assurance)
     }
 }
 

@@ -15,6 +15,8 @@ public enum ChartError: Error, Sendable, Equatable, CustomStringConvertible {
     case negativeCount(period: String, kind: ChartKind)
     /// A proportion would exceed 1 because the numerator is above the denominator.
     case numeratorAboveDenominator(period: String, kind: ChartKind)
+    /// A T chart time between events is zero or negative: the power transform needs it above zero.
+    case nonPositiveTime(period: String)
     /// A number is NaN or infinite.
     case notFinite(period: String)
     /// The baseline asks for fewer than one point.
@@ -39,6 +41,9 @@ public enum ChartError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .numeratorAboveDenominator(period, kind):
             "Point \(period) has a numerator above its denominator: "
                 + "\(kind.phrase) plots a proportion, which cannot be more than 1"
+        case let .nonPositiveTime(period):
+            "Point \(period) has a time between events of zero or less: a t chart needs the days since the "
+                + "previous event, above zero (two events on one day: give a fraction such as 0.5)"
         case let .notFinite(period):
             "Point \(period) holds a number that is not finite (NaN or infinity)"
         case let .invalidBaseline(count):
@@ -55,7 +60,7 @@ public enum ChartError: Error, Sendable, Equatable, CustomStringConvertible {
         switch kind {
         case .p, .pp, .u, .up: "numerator and denominator"
         case .run, .i, .mr: "a value, or a numerator and a denominator,"
-        case .c, .g: "a value"
+        case .c, .g, .t: "a value"
         }
     }
 

@@ -7,6 +7,9 @@ struct ChartLines: Sendable {
     var centre: [Double?]
     var lcl: [Double?]
     var ucl: [Double?]
+    /// The two-sigma lines, for Making Data Count's "2 of 3 close to the limits" rule.
+    var nearLower: [Double?]
+    var nearUpper: [Double?]
     /// The fitted lines of each phase, in phase order.
     var models: [PhaseModel] = []
 
@@ -15,6 +18,8 @@ struct ChartLines: Sendable {
         centre = Array(repeating: nil, count: values.count)
         lcl = Array(repeating: nil, count: values.count)
         ucl = Array(repeating: nil, count: values.count)
+        nearLower = ucl
+        nearUpper = ucl
     }
 
     /// Whether point `index` is strictly above its upper or strictly below its lower limit.
@@ -44,6 +49,9 @@ struct ChartLines: Sendable {
         // A point without a value (the first of an MR phase) has nothing to compare with limits.
         for index in phase.points where values[index] != nil {
             (lcl[index], ucl[index]) = model.limits(at: index, series: series)
+            if lcl[index] != nil || ucl[index] != nil {
+                (nearLower[index], nearUpper[index]) = model.nearLimits(at: index, series: series)
+            }
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import ImprovementModel
 
 /// Small numeric helpers shared by the limit calculations.
@@ -6,6 +7,9 @@ enum ChartMath {
     static let d2 = 1.128
     /// D4 for moving ranges of two points: the upper limit of a moving range is D4 × mean MR.
     static let d4 = 3.267
+    /// The T chart's power: times between events raised to 1/3.6 are close to normal (Nelson 1994,
+    /// as Montgomery and qicharts2 use it).
+    static let tPower = 3.6
 
     /// The arithmetic mean, or `nil` for no values.
     static func mean(_ values: some Collection<Double>) -> Double? {
@@ -57,5 +61,12 @@ enum ChartMath {
             previous = value
         }
         return kept > 0 ? keptSum / Double(kept) : mean
+    }
+}
+
+extension Double {
+    /// `self` (0 or more) raised to `exponent`, for the T chart's transform.
+    func power(_ exponent: Double) -> Double {
+        self > 0 ? pow(self, exponent) : 0
     }
 }

@@ -29,10 +29,14 @@ public struct ChartPoint: Sendable, Hashable, Codable {
     public let excluded: Bool
     /// The point carries a note (or an exclusion) saying why it is what it is.
     public let explained: Bool
+    /// Making Data Count's reading of the point: common cause, or a special cause meaning
+    /// improvement, concern or neither; nil for excluded points and points without a value.
+    public let variation: PointVariation?
 
     init(
         period: String, value: Double?, numerator: Double?, denominator: Double?, centre: Double?, lcl: Double?,
-        ucl: Double?, outside: Bool, phase: Int = 1, excluded: Bool = false, explained: Bool = false
+        ucl: Double?, outside: Bool, phase: Int = 1, excluded: Bool = false, explained: Bool = false,
+        variation: PointVariation? = nil
     ) {
         self.period = period
         self.value = value
@@ -45,10 +49,11 @@ public struct ChartPoint: Sendable, Hashable, Codable {
         self.phase = phase
         self.excluded = excluded
         self.explained = explained
+        self.variation = variation
     }
 
     private enum CodingKeys: String, CodingKey {
-        case period, value, numerator, denominator, centre, lcl, ucl, outside, phase, excluded, explained
+        case period, value, numerator, denominator, centre, lcl, ucl, outside, phase, excluded, explained, variation
     }
 
     /// Encodes every key, writing `null` for missing numbers (the synthesised encoder would
@@ -66,5 +71,6 @@ public struct ChartPoint: Sendable, Hashable, Codable {
         try container.encode(phase, forKey: .phase)
         try container.encode(excluded, forKey: .excluded)
         try container.encode(explained, forKey: .explained)
+        try container.encode(variation, forKey: .variation)
     }
 }

@@ -33,18 +33,24 @@ public struct ChartResult: Sendable, Hashable, Codable {
     public let warnings: [ChartWarning]
     /// The one verdict every view states.
     public let verdict: ChartVerdict
+    /// Making Data Count's variation of the latest point that has one; nil without points.
+    public let variation: PointVariation?
+    /// Making Data Count's assurance: where the target lies against the latest process limits;
+    /// nil without a target, a direction or limits (run charts).
+    public let assurance: TargetAssurance?
 
     /// How this chart's values are shown to people.
     public var expression: ValueExpression { ValueExpression(multiplier: multiplier, words: expressedAs) }
 
     private enum CodingKeys: String, CodingKey {
         case measure, kind, multiplier, expressedAs, better, centre, points, runs, phases, signals, warnings, verdict
+        case variation, assurance
     }
 
     init(
         measure: String, kind: ChartKind, expression: ValueExpression, better: Measure.Direction?, centre: Double?,
         points: [ChartPoint], runs: RunsSummary, phases: [ChartPhaseSummary], signals: [ChartSignal],
-        warnings: [ChartWarning], verdict: ChartVerdict
+        warnings: [ChartWarning], verdict: ChartVerdict, assurance: TargetAssurance? = nil
     ) {
         self.measure = measure
         self.kind = kind
@@ -58,6 +64,8 @@ public struct ChartResult: Sendable, Hashable, Codable {
         self.signals = signals
         self.warnings = warnings
         self.verdict = verdict
+        self.variation = points.last(where: { $0.variation != nil })?.variation
+        self.assurance = assurance
     }
 
     /// Encodes every key, writing `null` for what is missing.
@@ -75,6 +83,8 @@ public struct ChartResult: Sendable, Hashable, Codable {
         try container.encode(signals, forKey: .signals)
         try container.encode(warnings, forKey: .warnings)
         try container.encode(verdict, forKey: .verdict)
+        try container.encode(variation, forKey: .variation)
+        try container.encode(assurance, forKey: .assurance)
     }
 
     /// The points beyond their phase's limits that nobody has explained (no note, no exclusion),

@@ -11,19 +11,23 @@ struct PhaseModel: Sendable {
     let centre: Double?
     /// The basis has no variation at all, so limits cannot be estimated (and none are drawn).
     let noVariation: Bool
-    /// Limits that are the same for every point (I, MR, C, G charts).
+    /// Limits that are the same for every point (I, MR, C, G, T charts).
     private let fixedLimits: (lower: Double, upper: Double)?
+    /// The two-sigma lines of the fixed-limit charts, nil on a side where none exists (below 0):
+    /// what Making Data Count's "2 of 3 close to the limits" rule tests against.
+    private let fixedNear: (lower: Double?, upper: Double?)?
     /// P and U family: the factor on the binomial or Poisson sigma (1, or Laney's sigma_z).
     private let sigmaFactor: Double?
 
     private init(
         kind: ChartKind, centre: Double?, noVariation: Bool = false, fixedLimits: (Double, Double)? = nil,
-        sigmaFactor: Double? = nil
+        near: (Double?, Double?)? = nil, sigmaFactor: Double? = nil
     ) {
         self.kind = kind
         self.centre = centre.flatMap { $0.isFinite ? $0 : nil }
         self.noVariation = noVariation
         self.fixedLimits = fixedLimits
+        self.fixedNear = near
         self.sigmaFactor = sigmaFactor
     }
 
@@ -46,6 +50,18 @@ struct PhaseModel: Sendable {
         return (lower.isFinite ? lower : nil, upper.isFinite ? upper : nil)
     }
 
+    /// The two-sigma lines at point `index`: nil on a side where the line would fall outside what
+    /// the statistic can take (below 0, above 1 for proportions), and without limits.
+    func nearLimits(at index: Int, series: PlottedSeries) -> (lower: Double?, upper: Double?) {
+        guard let centre else { return (nil, nil) }
+        if let fixedNear { return fixedNear }
+        guard let sigmaFactor else { return (nil, nil) }
+        let spread = 2 * sigmaFactor * Self.binomialOrPoissonSigma(kind, centre: centre, size: series.denominators[index])
+        let lower = centre - spread
+        let upper = centre + spread
+        return (lower > 0 && lower.isFinite ? lower : nil, upper.isFinite && (!kind.isProportion || upper < 1) ? upper : nil)
+    }
+
     /// Fits the centre line and limits on the basis points, following qicharts2's formulas
     /// (Montgomery; Provost & Murray; Laney 2002 for the prime charts). `mrBasis` holds the
     /// moving ranges of the basis for MR charts.
@@ -63,8 +79,10 @@ struct PhaseModel: Sendable {
                 return PhaseModel(kind: kind, centre: mean)
             }
             guard movingRange > 0 else { return PhaseModel(kind: kind, centre: mean, noVariation: true) }
-            let spread = 3 * movingRange / ChartMath.d2
-            return PhaseModel(kind: kind, centre: mean, fixedLimits: (mean - spread, mean + spread))
+            let sigma = movingRange / ChartMath.d2
+            return PhaseModel(
+                kind: kind, centre: mean, fixedLimits: (mean - 3 * sigma, mean + 3 * sigma),
+                near: (mean - 2 * sigma, mean + 2 * sigma))
 
         case .mr:
             // Ranges of consecutive basis points (qicharts2 computes on the included points).
@@ -72,13 +90,17 @@ struct PhaseModel: Sendable {
             for (previous, next) in zip(values, values.dropFirst()) { ranges.append(abs(next - previous)) }
             guard let mean = ChartMath.mean(ranges) else { return PhaseModel(kind: kind, centre: nil) }
             guard mean > 0 else { return PhaseModel(kind: kind, centre: mean, noVariation: true) }
-            // Moving ranges cannot be negative, so the lower limit is 0.
-            return PhaseModel(kind: kind, centre: mean, fixedLimits: (0, ChartMath.d4 * mean))
+            // Moving ranges cannot be negative, so the lower limit is 0. D4 = 1 + 3·d3/d2; two
+            // sigma is 1 + 2·d3/d2.
+            let twoSigma = 1 + 2 * (ChartMath.d4 - 1) / 3
+            return PhaseModel(kind: kind, centre: mean, fixedLimits: (0, ChartMath.d4 * mean), near: (nil, twoSigma * mean))
 
         case .c:
             guard let mean = ChartMath.mean(values) else { return PhaseModel(kind: kind, centre: nil) }
-            let spread = 3 * mean.squareRoot()
-            return PhaseModel(kind: kind, centre: mean, fixedLimits: (max(0, mean - spread), mean + spread))
+            let sigma = mean.squareRoot()
+            return PhaseModel(
+                kind: kind, centre: mean, fixedLimits: (max(0, mean - 3 * sigma), mean + 3 * sigma),
+                near: (mean - 2 * sigma > 0 ? mean - 2 * sigma : nil, mean + 2 * sigma))
 
         case .p, .u:
             guard let centre = pooledRatio(series, over: basis) else { return PhaseModel(kind: kind, centre: nil) }
@@ -101,9 +123,29 @@ struct PhaseModel: Sendable {
             // centre line is the median because g data are very skewed and the run rules need a
             // line with half the points on each side.
             guard let mean = ChartMath.mean(values) else { return PhaseModel(kind: kind, centre: nil) }
-            let upper = mean + 3 * (mean * (mean + 1)).squareRoot()
+            let sigma = (mean * (mean + 1)).squareRoot()
             // mean − 3√(mean(mean + 1)) is always negative, so the lower limit is 0.
-            return PhaseModel(kind: kind, centre: ChartMath.median(values), fixedLimits: (0, upper))
+            return PhaseModel(
+                kind: kind, centre: ChartMath.median(values), fixedLimits: (0, mean + 3 * sigma),
+                near: (nil, mean + 2 * sigma))
+
+        case .t:
+            // qicharts2 `qic.t` (Montgomery 7.28): times between events are roughly exponential, and
+            // y^(1/3.6) roughly normal; an I chart on the transformed times, its lines raised back to
+            // the power 3.6. A transformed lower line below 0 has no power, so the limit is 0.
+            let transformed = values.map { ($0 > 0 ? $0 : 0).power(1 / ChartMath.tPower) }
+            guard let mean = ChartMath.mean(transformed) else { return PhaseModel(kind: kind, centre: nil) }
+            let centre = mean.power(ChartMath.tPower)
+            guard let movingRange = ChartMath.screenedMeanMovingRange(transformed) else {
+                return PhaseModel(kind: kind, centre: centre)
+            }
+            guard movingRange > 0 else { return PhaseModel(kind: kind, centre: centre, noVariation: true) }
+            let sigma = movingRange / ChartMath.d2
+            func back(_ line: Double) -> Double? { line > 0 ? line.power(ChartMath.tPower) : nil }
+            return PhaseModel(
+                kind: kind, centre: centre,
+                fixedLimits: (back(mean - 3 * sigma) ?? 0, back(mean + 3 * sigma) ?? 0),
+                near: (back(mean - 2 * sigma), back(mean + 2 * sigma)))
         }
     }
 

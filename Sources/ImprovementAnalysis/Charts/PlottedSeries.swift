@@ -14,7 +14,7 @@ struct PlottedSeries: Sendable {
     ///
     /// Run, I and MR charts plot numerator ÷ denominator when both are given and `value`
     /// otherwise, so a proportion can be charted as an individuals series without the caller
-    /// converting it first. C and G charts need `value`; P and U family charts need both
+    /// converting it first. C, G and T charts need `value`; P and U family charts need both
     /// numerator and denominator (and ignore `value`).
     init(kind: ChartKind, points: [ChartInput]) throws(ChartError) {
         var values: [Double] = []
@@ -70,6 +70,11 @@ struct PlottedSeries: Sendable {
             case .c, .g:
                 guard let value = point.value else { throw .missingValue(period: period, kind: kind) }
                 guard value >= 0 else { throw .negativeCount(period: period, kind: kind) }
+                values.append(value)
+            case .t:
+                guard let value = point.value else { throw .missingValue(period: period, kind: kind) }
+                // qicharts2 refuses times of zero or less: the power transform needs them positive.
+                guard value > 0 else { throw .nonPositiveTime(period: period) }
                 values.append(value)
             }
         }

@@ -13,7 +13,9 @@ struct MeasureCommand: ParsableCommand {
             abstract: "Adds a measure to a programme.",
             discussion: """
                 The chart fixes what each data point needs: p, pp (proportions) and u, up (rates) need \
-                --numerator and --denominator; i, c (counts) and g need --value; run accepts either. \
+                --numerator and --denominator; i, c (counts) and g (cases between events) need --value, \
+                as does t (the days since the previous rare event, above 0, recorded on the day of each \
+                event: make it a daily measure); run accepts either. \
                 Weekly periods start on Monday, monthly ones on the 1st.
 
                 How values are shown: --multiplier 1000 --expressed-as "per 1,000 bed days" shows a rate \
@@ -31,7 +33,7 @@ struct MeasureCommand: ParsableCommand {
         @Option(help: "The programme it belongs to (cannot change later).") var programme: String
         @Option(help: "A name people recognise, e.g. \"Falls per 1,000 bed days\".") var name: String
         @Option(help: "outcome, process or balancing.") var type: Measure.Kind
-        @Option(help: "run, i, p, u, c, pp, up or g.") var chart: Measure.Chart
+        @Option(help: "run, i, p, u, c, pp, up, g or t.") var chart: Measure.Chart
         @Option(help: "day, week or month: how often a data point is recorded.") var frequency: Measure.Frequency
         @Option(help: "up or down: which way is better.") var direction: Measure.Direction
         @Option(help: "The value aimed for, in the unit people read (80 for 80%, 4 for 4 per 1,000).") var target: Double?

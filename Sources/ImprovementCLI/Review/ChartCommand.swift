@@ -25,13 +25,22 @@ struct ChartCommand: ParsableCommand {
             on an unexplained point beyond the limits: explain it with a note, or exclude it).
 
             --json prints {measure, kind, multiplier, expressedAs, better, centre, points[{period, \
-            value, numerator, denominator, centre, lcl, ucl, outside, phase, excluded, explained}], \
+            value, numerator, denominator, centre, lcl, ucl, outside, phase, excluded, explained, variation}], \
             runs, phases[{number, from, to, start, end, basis, excluded, centre, lcl, ucl, \
             limitsVary, runs, outside, comparedWithPrevious}], signals[{rule, message, points, \
             direction, side, phase, against}], warnings[{rule, message, points}], verdict{verdict, \
-            reason, since, signal, baselineSpecialCauses}}. Values stay raw (proportions are \
+            reason, since, signal, baselineSpecialCauses}, variation, assurance}. Values stay raw (proportions are \
             fractions between 0 and 1, rates are per one unit of denominator); multiply by \
             multiplier to get what the text shows. centre and runs describe the last phase.
+
+            Making Data Count: variation (top level: the latest point; per point) is common-cause, \
+            special-cause-improvement, special-cause-concern or special-cause-neutral (no direction), \
+            by NHSRplotthedots' rules on control charts (a point beyond the limits; 7 in a row rising \
+            or falling; 2 of 3 beyond two sigma on one side; 7 in a row on one side of the centre \
+            line), each phase on its own lines; on run charts a point follows the run-rule signal it \
+            is part of. assurance is consistently-meets, hit-and-miss or consistently-fails: where \
+            the measure's target lies against the latest process limits (null without a target or \
+            limits).
             """)
 
     @Argument(help: "The measure id.")
@@ -40,7 +49,7 @@ struct ChartCommand: ParsableCommand {
     var unit: String?
     @Option(help: "Chart one site, its units pooled.")
     var site: String?
-    @Option(help: "Chart kind: run, i, mr, p, pp, u, up, c or g (default: the measure's own).")
+    @Option(help: "Chart kind: run, i, mr, p, pp, u, up, c, g or t (default: the measure's own).")
     var kind: String?
     @Option(help: "Freeze the centre line and limits on the first N points.")
     var baseline: Int?
@@ -57,6 +66,21 @@ struct ChartCommand: ParsableCommand {
         }
         if let baseline, baseline < 2 { throw ValidationError("--baseline needs at least 2 points.") }
         guard RunRules(rawValue: rules) != nil else { throw ValidationError("--rules must be anhoej or ihi.") }
+    }
+
+    /// Making Data Count's reading in words, under the chart.
+    static func makingDataCount(_ result: ChartResult) -> String {
+        let variation = result.variation?.words ?? "not judged yet — no points"
+        let assurance: String
+        if let found = result.assurance {
+            assurance = found.words
+        } else if result.kind == .run || result.kind == .mr {
+            assurance = "not judged — \(result.kind == .run ? "a run chart has" : "moving ranges have") no process limits to hold a target against"
+        } else {
+            assurance = "not judged — it needs a target for the measure and process limits to hold it against"
+        }
+        return (TerminalChart.wrap("Variation (Making Data Count): \(variation)", indent: "  ")
+            + TerminalChart.wrap("Assurance: \(assurance)", indent: "  ")).joined(separator: "\n")
     }
 
     func run() throws {
@@ -83,6 +107,7 @@ struct ChartCommand: ParsableCommand {
                 result: result, title: "\(definition.name) — \(place) — \(chartKind.rawValue) chart",
                 phaseNotes: series.phaseNotes, exclusionNotes: series.exclusionNotes)
             Console.line(chart.rendered())
+            Console.line(Self.makingDataCount(result))
         }
     }
 }

@@ -30,6 +30,7 @@ struct HTMLReport {
             body += driverDiagram(drivers.filter { $0.programme == programme.id })
             body += progressSection(progress)
             body += try chartsSection(ownMeasures, progress: progress)
+            body += try funnelSection(ownMeasures)  // Funnel plots (improve compare): FunnelSVG.swift
             let ideas = Set(drivers.filter { $0.programme == programme.id && $0.kind == .change }.map(\.id))
             body += cyclesSection(cycles.filter { ideas.contains($0.changeIdea) }, drivers: drivers)
             let measureIDs = Set(ownMeasures.map(\.id))

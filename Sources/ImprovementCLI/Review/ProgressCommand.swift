@@ -17,7 +17,9 @@ struct ProgressCommand: ParsableCommand {
             annotate --exclude). Baseline is the first phase's centre line, current the last phase's; \
             both are shown as the measure expresses them (per 1,000, %); --json keeps raw values and \
             states multiplier. Flags: a balancing measure deteriorating while an outcome improves, \
-            measures with no data for two periods, baselines holding an unexplained special cause.
+            measures with no data for two periods, baselines holding an unexplained special cause. \
+            Variation and assurance follow Making Data Count as improve chart states them (--json: \
+            variation, assurance per row).
             """)
 
     @Option(help: "Only this programme.")
@@ -71,6 +73,18 @@ struct ProgressCommand: ParsableCommand {
             for row in explained {
                 let place = row.unit ?? "\(row.site) (all units)"
                 lines += TerminalChart.wrap("  \(row.measure) at \(place): \(row.reason)", indent: "    ")
+            }
+        }
+        // Making Data Count's reading of each series: variation of the latest point, assurance of the target.
+        let judged = rows.filter { $0.variation != nil || $0.assurance != nil }
+        if !judged.isEmpty {
+            lines.append("")
+            lines.append("Variation and assurance (Making Data Count):")
+            for row in judged {
+                let place = row.unit ?? "\(row.site) (all units)"
+                let assurance = row.assurance.map { "; \($0.label)" } ?? ""
+                lines += TerminalChart.wrap(
+                    "  \(row.measure) at \(place): \(row.variation?.label ?? "not judged")\(assurance)", indent: "    ")
             }
         }
         if !progress.flags.isEmpty {

@@ -25,7 +25,7 @@ extension ChartSeries {
             }
         }
         if unit == nil {
-            points = pooled.keys.sorted().map { pooled[$0]!.input(period: $0, chart: measure.chart) }
+            points = Pooled.inputs(pooled.keys.sorted().map { ($0, pooled[$0]!) }, chart: measure.chart)
         }
         if unit != nil, chartSite == nil {
             chartSite = try store.record(Unit.self, id: unit!)?.site

@@ -127,7 +127,7 @@ public enum ProgressAnalysis {
         func flushMeasure(_ id: String) {
             guard let measure = measures[id] else { return }
             for site in siteSeries.keys.sorted() {
-                let pooled = siteSeries[site]!.sorted { $0.key < $1.key }.map { $0.value.input(period: $0.key, chart: measure.chart) }
+                let pooled = Pooled.inputs(siteSeries[site]!.sorted { $0.key < $1.key }, chart: measure.chart)
                 record(pooled, measure: measure, site: site, unit: nil)
             }
             siteSeries.removeAll()
@@ -184,6 +184,8 @@ public enum ProgressAnalysis {
         progress.verdict = chart.verdict.verdict
         progress.reason = chart.verdict.reason
         progress.since = chart.verdict.since
+        progress.variation = chart.variation
+        progress.assurance = chart.assurance
         progress.baselineSpecialCauses = chart.verdict.baselineSpecialCauses.map { inputs[$0].period }
         if let target = measure.target, let centre = progress.currentCentre {
             progress.targetMet = measure.direction == .up ? centre >= target : centre <= target
@@ -309,6 +311,8 @@ struct Pooled {
     var denominator = 0.0
     var value = 0.0
     var count = 0
+    /// The smallest value pooled: a site's time since its previous event is at most any unit's.
+    var smallest: Double?
     var hasRatio = false
     /// The first note among the pooled points: a site's point is explained when a unit's is.
     var note: String?
@@ -323,7 +327,25 @@ struct Pooled {
         if let value = point.value {
             self.value += value
             count += 1
+            smallest = min(smallest ?? value, value)
         }
+    }
+
+    /// A site's series, period by period. T charts pool events, not values: a unit's days between
+    /// events say nothing about the site's, so the site's time between events is the days from one
+    /// period with an event to the next (events on one day are one point), and the first point
+    /// takes the shortest time any unit recorded.
+    static func inputs(_ periods: [(key: String, value: Pooled)], chart: Measure.Chart) -> [ChartInput] {
+        var inputs = periods.map { $0.value.input(period: $0.key, chart: chart) }
+        guard chart == .t else { return inputs }
+        for index in inputs.indices {
+            if index == 0 {
+                inputs[index].value = periods[index].value.smallest ?? inputs[index].value
+            } else if let day = Day(inputs[index].period), let previous = Day(inputs[index - 1].period) {
+                inputs[index].value = Double(day.dayNumber - previous.dayNumber)
+            }
+        }
+        return inputs
     }
 
     /// Counts add up across units; other single values are averaged.

@@ -44,6 +44,10 @@ public struct MeasureProgress: Codable, Sendable, Equatable {
     public var daysSinceLastData: Int?
     /// No data for the last two completed periods.
     public var stale: Bool
+    /// Making Data Count's variation of the latest point (the chart's `variation`).
+    public var variation: PointVariation? = nil
+    /// Making Data Count's assurance of the target (the chart's `assurance`).
+    public var assurance: TargetAssurance? = nil
 }
 
 /// Something a team should look at.

@@ -20,6 +20,9 @@ public enum ChartKind: String, Codable, Sendable, CaseIterable {
     case c
     /// G chart: the number of cases (opportunities) between rare events.
     case g
+    /// T chart: the time (days) between rare events, as qicharts2's `chart = "t"`: an I chart
+    /// on the times raised to the power 1/3.6, its lines transformed back.
+    case t
 }
 
 extension ChartKind {
@@ -30,7 +33,7 @@ extension ChartKind {
     public var needsNumeratorAndDenominator: Bool {
         switch self {
         case .p, .pp, .u, .up: true
-        case .run, .i, .mr, .c, .g: false
+        case .run, .i, .mr, .c, .g, .t: false
         }
     }
 
@@ -43,6 +46,10 @@ extension ChartKind {
     /// Charts of plain measurements, where a value below zero can be real (a change, a difference).
     public var mayBeNegative: Bool { self == .run || self == .i }
 
+    /// Times or cases between rare events: each point is one event, so points cannot be merged
+    /// into longer periods.
+    public var isBetweenEvents: Bool { self == .g || self == .t }
+
     /// Whether the chart has control limits at all.
     package var hasLimits: Bool { self != .run }
 
@@ -51,7 +58,7 @@ extension ChartKind {
     package var centreLineName: String {
         switch self {
         case .run, .g: "median"
-        case .i, .mr, .p, .pp, .u, .up, .c: "centre line"
+        case .i, .mr, .p, .pp, .u, .up, .c, .t: "centre line"
         }
     }
 
@@ -67,6 +74,7 @@ extension ChartKind {
         case .up: "a u′ (Laney) chart"
         case .c: "a c chart"
         case .g: "a g chart"
+        case .t: "a t chart"
         }
     }
 }

@@ -34,10 +34,10 @@ public struct FrequencyConversion: Sendable, Equatable {
                 value: "to \(frequency.rawValue)ly periods",
                 allowed: coarser.isEmpty ? ["a new measure for the \(frequency.rawValue)ly data"] : coarser)
         }
-        guard measure.chart != .g else {
+        guard !measure.chart.isBetweenEvents else {
             throw .invalidChoice(
-                field: "conversion of \(measure.name)", value: "a g chart",
-                allowed: ["a new measure: cases between events cannot be merged into longer periods"])
+                field: "conversion of \(measure.name)", value: "a \(measure.chart.rawValue) chart",
+                allowed: ["a new measure: \(measure.chart == .t ? "times" : "cases") between events cannot be merged into longer periods"])
         }
         struct Bucket {
             var numerator = 0.0

@@ -98,6 +98,12 @@ public struct Observation: SyncedRecord {
             if chart.isCount, value != value.rounded() {
                 throw ValidationError.notWholeNumber(field: "value", value: value)
             }
+            // A t chart raises each time to the power 1/3.6: it needs the days since the last event, above 0.
+            if chart == .t, value <= 0 {
+                throw ValidationError.invalidChoice(
+                    field: "days between events for \(definition.name)", value: value == value.rounded() ? String(Int(value)) : String(value),
+                    allowed: ["a number of days above 0 (two events on one day: 0.5)"])
+            }
         }
         guard definition.frequency.periodStart(of: period) == period else {
             throw ValidationError.notADate(field: "period start for a \(definition.frequency.rawValue)ly measure", value: period.description)
