@@ -22,7 +22,8 @@ struct ReportTests {
                     id: "falls-rate", programme: "falls", name: "Falls per 1,000 bed days", type: .outcome, chart: .u,
                     frequency: .week, direction: .down, target: 0.003,
                     definition: OperationalDefinition(
-                        numerator: "Falls reported on Datix", denominator: "Occupied bed days")))
+                        numerator: "Falls reported on Datix", denominator: "Occupied bed days"),
+                    multiplier: 1000, expressedAs: "per 1,000 bed days"))
             try writer.save(
                 Measure(
                     id: "restraint", programme: "falls", name: "Patients restrained", type: .balancing, chart: .i,

@@ -22,6 +22,11 @@ enum DayText {
         Day(text).map(long) ?? text
     }
 
+    /// Text with every ISO date in it (`2026-03-02`, as the analysis writes its reasons) given by name.
+    static func names(in text: String) -> String {
+        text.replacing(#/\d{4}-\d{2}-\d{2}/#) { match in period(String(match.output)) }
+    }
+
     /// A period's date written so it never wraps in a table: the spaces are non-breaking.
     static func unbroken(_ text: String) -> String {
         period(text).replacingOccurrences(of: " ", with: "\u{00A0}")

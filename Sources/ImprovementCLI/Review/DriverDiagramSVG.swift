@@ -80,7 +80,7 @@ struct DriverDiagramSVG {
         let gap = 32.0
         var svg = ""
         func layout(_ box: Box, top: Double) -> (height: Double, middle: Double) {
-            let own = lines(box, width: 28)
+            let own = lines(box, width: 26)
             let ownHeight = Self.height(own)
             var childTop = top
             var anchors: [(Double, Box)] = []
@@ -115,7 +115,7 @@ struct DriverDiagramSVG {
         var y = 2.0
         func place(_ box: Box, level: Int, parent: (left: Double, bottom: Double)?) {
             let x = Double(level) * indent + 2
-            let own = lines(box, width: Int((width - x - 16) / 7))
+            let own = lines(box, width: Int((width - x - 18) / 7.8))
             let height = Self.height(own)
             if let parent {
                 svg += "<path d=\"M\(SVGChart.f(parent.left + 8)) \(SVGChart.f(parent.bottom)) V\(SVGChart.f(y + 14)) H\(SVGChart.f(x))\" stroke=\"#7d8b99\" stroke-width=\"1.5\" fill=\"none\"/>"

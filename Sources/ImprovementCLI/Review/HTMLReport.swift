@@ -85,16 +85,17 @@ struct HTMLReport {
         guard !progress.measures.isEmpty else { return "<h3>Progress</h3><p>No data points yet.</p>" }
         var html = "<h3>Progress</h3>"
         if !progress.flags.isEmpty {
-            html += "<ul class=\"flags\">" + progress.flags.map { "<li class=\"\($0.kind.rawValue)\">\(HTML.escape($0.message))</li>" }.joined() + "</ul>"
+            html += "<ul class=\"flags\">" + progress.flags.map { "<li class=\"\($0.kind.rawValue)\">\(HTML.escape(names.message($0)))</li>" }.joined() + "</ul>"
         }
         html += "<div class=\"scroll\"><table><thead><tr><th>Measure</th><th>Where</th><th>Points</th><th>Baseline</th><th>Current</th><th>Verdict</th><th>Target</th><th>Complete</th><th>Last data</th></tr></thead><tbody>"
         for row in progress.measures.sorted(by: { ($0.name, $0.site, $0.unit ?? "") < ($1.name, $1.site, $1.unit ?? "") }) {
             let expression = row.expression
-            let target = row.target.map { expression.text($0) + (row.targetMet == true ? " ✓" : "") } ?? "–"
-            html += "<tr class=\"\(row.unit == nil ? "site" : "unit")\"><td>\(HTML.escape(row.name)) <small>(\(row.type.rawValue))</small></td>"
+            let target = row.target.map { expression.number($0) + (row.targetMet == true ? " ✓" : "") } ?? "–"
+            let words = expression.words.map { $0 == "%" ? "" : ", " + $0 } ?? ""
+            html += "<tr class=\"\(row.unit == nil ? "site" : "unit")\"><td>\(HTML.escape(row.name)) <small>(\(row.type.rawValue)\(HTML.escape(words)))</small></td>"
             html += "<td>\(HTML.escape(names.place(site: row.site, unit: row.unit)))</td><td>\(row.points)</td>"
-            html += "<td>\(HTML.escape(expression.text(row.baselineCentre)))</td><td>\(HTML.escape(expression.text(row.currentCentre)))</td>"
-            html += "<td class=\"verdict \(row.verdict.rawValue)\" title=\"\(HTML.escape(row.reason))\">\(row.verdict.rawValue)</td><td>\(HTML.escape(target))</td>"
+            html += "<td>\(HTML.escape(expression.number(row.baselineCentre)))</td><td>\(HTML.escape(expression.number(row.currentCentre)))</td>"
+            html += "<td class=\"verdict \(row.verdict.rawValue)\" title=\"\(HTML.escape(DayText.names(in: row.reason)))\">\(row.verdict.rawValue)</td><td>\(HTML.escape(target))</td>"
             html += "<td>\(Int((row.completeness * 100).rounded()))%</td><td class=\"date\">\(row.lastPeriod.map(DayText.unbroken) ?? "–")</td></tr>"
         }
         html += "</tbody></table></div>"
@@ -172,9 +173,9 @@ struct HTMLReport {
                 "<li><span class=\"date\">\(DayText.unbroken($0.date.description))</span>: \(HTML.escape($0.text))</li>"
             }.joined() + "</ol>"
         }
-        html += "<p class=\"verdict \(result.verdict.verdict.rawValue)\"><strong>Verdict:</strong> \(HTML.escape(result.verdict.reason))</p>"
-        let messages = result.signals.map { "<li class=\"\($0.direction.rawValue)\">\(HTML.escape($0.direction.rawValue)): \(HTML.escape($0.message))</li>" }
-            + result.warnings.map { "<li class=\"warning\">\(HTML.escape($0.message))</li>" }
+        html += "<p class=\"verdict \(result.verdict.verdict.rawValue)\"><strong>Verdict:</strong> \(HTML.escape(DayText.names(in: result.verdict.reason)))</p>"
+        let messages = result.signals.map { "<li class=\"\($0.direction.rawValue)\">\(HTML.escape($0.direction.rawValue)): \(HTML.escape(DayText.names(in: $0.message)))</li>" }
+            + result.warnings.map { "<li class=\"warning\">\(HTML.escape(DayText.names(in: $0.message)))</li>" }
         if !messages.isEmpty { html += "<ul class=\"signals\">\(messages.joined())</ul>" }
         return html + "</figure>"
     }

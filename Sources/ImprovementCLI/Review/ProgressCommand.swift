@@ -63,13 +63,13 @@ struct ProgressCommand: ParsableCommand {
             lines.append("")
             lines.append("Why:")
             for row in explained {
-                paragraph("  \(row.name) at \(names.place(site: row.site, unit: row.unit)): \(row.reason)")
+                paragraph("  \(row.name) at \(names.place(site: row.site, unit: row.unit)): \(DayText.names(in: row.reason))")
             }
         }
         if !progress.flags.isEmpty {
             lines.append("")
             lines.append("Flags:")
-            for flag in progress.flags { paragraph("  ! " + flag.message) }
+            for flag in progress.flags { paragraph("  ! " + names.message(flag)) }
         }
         if !progress.peers.isEmpty {
             lines.append("")

@@ -40,6 +40,19 @@ struct RecordNames {
         return self.site(site) + (pooled ? " (all units)" : "")
     }
 
+    /// A progress flag's sentence with its site and unit by name and its dates as names (the
+    /// analysis writes ids, which scripts reading `--json` rely on).
+    func message(_ flag: ProgressFlag) -> String {
+        var text = flag.message
+        if let unitID = flag.unit {
+            text = text.replacingOccurrences(of: "At \(unitID) (\(flag.site))", with: "At \(unit(unitID)) (\(site(flag.site)))")
+                .replacingOccurrences(of: " at \(unitID) since ", with: " at \(unit(unitID)) since ")
+        } else {
+            text = text.replacingOccurrences(of: "At \(flag.site) ", with: "At \(site(flag.site)) ")
+        }
+        return DayText.names(in: text)
+    }
+
     /// An observation id (`MEASURE/UNIT/PERIOD`) as "Falls per 1,000 bed days, Ward 7, 3 Mar 2026".
     func observation(_ id: String) -> String {
         let parts = id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)

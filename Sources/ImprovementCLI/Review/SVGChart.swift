@@ -31,6 +31,8 @@ struct SVGChart {
     static let concern = MDCIcons.concernColour
     static let ink = "#3c4650"
     static let noteColour = "#7a4f00"
+    /// A white outline behind a label, so it stays readable where it crosses lines and points.
+    static let halo = "paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\" stroke-linejoin=\"round\""
 
     /// The annotations that fall inside the chart's span, numbered as their markers are.
     var notes: [(number: Int, date: Day, text: String)] {
@@ -95,17 +97,17 @@ struct SVGChart {
         // Gridlines and the value scale, in the unit people read.
         for tick in ticks {
             svg += "<line x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(y(tick)))\" y2=\"\(f(y(tick)))\" stroke=\"#e3e7ec\" stroke-width=\"1\"/>"
-            svg += "<text class=\"axis\" x=\"\(f(Self.left - 5))\" y=\"\(f(y(tick) + 4))\" text-anchor=\"end\" font-size=\"11\" fill=\"#5b6776\">\(HTML.escape(expression.number(tick / multiplier)))</text>"
+            svg += "<text class=\"axis\" x=\"\(f(Self.left - 5))\" y=\"\(f(y(tick) + 4))\" text-anchor=\"end\" font-size=\"13\" fill=\"#5b6776\">\(HTML.escape(expression.number(tick / multiplier)))</text>"
         }
         if let words = expression.words, words != "%" {
-            svg += "<text class=\"axis unit\" x=\"\(f(Self.left))\" y=\"\(f(top - 8))\" font-size=\"11\" fill=\"#5b6776\">\(HTML.escape(words))</text>"
+            svg += "<text class=\"axis unit\" x=\"\(f(Self.left))\" y=\"\(f(top - 8))\" font-size=\"12\" fill=\"#5b6776\">\(HTML.escape(words))</text>"
         }
         // Time axis: month (or week) ticks placed by date, so gaps show.
         svg += "<line x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(bottom))\" y2=\"\(f(bottom))\" stroke=\"#9aa5b1\"/>"
         for tick in ChartAxis.timeTicks(from: firstDay, to: lastDay, maxLabels: 6) {
             let px = x(tick.day)
             svg += "<line x1=\"\(f(px))\" x2=\"\(f(px))\" y1=\"\(f(bottom))\" y2=\"\(f(bottom + 4))\" stroke=\"#9aa5b1\"/>"
-            svg += "<text class=\"axis\" x=\"\(f(px))\" y=\"\(f(bottom + 16))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#5b6776\">\(HTML.escape(tick.label))</text>"
+            svg += "<text class=\"axis\" x=\"\(f(px))\" y=\"\(f(bottom + 17))\" text-anchor=\"middle\" font-size=\"13\" fill=\"#5b6776\">\(HTML.escape(tick.label))</text>"
         }
         // Phase boundaries, halfway between the last point of one phase and the first of the next.
         for start in phaseStarts where start > 0 && start < result.points.count {
@@ -113,14 +115,14 @@ struct SVGChart {
             let px = (x(before) + x(after)) / 2
             let number = result.points[start].phase
             svg += "<g class=\"phase\"><line x1=\"\(f(px))\" x2=\"\(f(px))\" y1=\"\(f(top))\" y2=\"\(f(bottom))\" stroke=\"\(Self.noteColour)\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>"
-            svg += "<text x=\"\(f(px + 4))\" y=\"\(f(bottom - 6))\" font-size=\"10\" fill=\"\(Self.noteColour)\">phase \(number)</text></g>"
+            svg += "<text x=\"\(f(px + 4))\" y=\"\(f(top + 13))\" font-size=\"12\" fill=\"\(Self.noteColour)\" \(Self.halo)>phase \(number)</text></g>"
         }
         // Target.
         if let target {
             let py = yRaw(target)
             svg += "<g class=\"target\"><title>Target: \(HTML.escape(expression.text(target)))</title>"
             svg += "<line x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(py))\" y2=\"\(f(py))\" stroke=\"#2e7d32\" stroke-width=\"2\" stroke-dasharray=\"8 4\"/>"
-            svg += "<text x=\"\(f(Self.width - Self.right - 2))\" y=\"\(f(py - 4))\" text-anchor=\"end\" font-size=\"10\" fill=\"#2e7d32\">target \(HTML.escape(expression.number(target)))</text></g>"
+            svg += "<text x=\"\(f(Self.width - Self.right - 2))\" y=\"\(f(py - 4))\" text-anchor=\"end\" font-size=\"12\" fill=\"#2e7d32\" \(Self.halo)>target \(HTML.escape(expression.number(target)))</text></g>"
         }
         // Centre line and limits as steps per phase, so they follow phases and varying denominators.
         svg += steps(\.centre, x: x, y: yRaw, attributes: "class=\"centre\" stroke=\"#2f6f9f\" stroke-width=\"1.5\" fill=\"none\"")
@@ -163,7 +165,7 @@ struct SVGChart {
             svg += "<circle cx=\"\(f(px))\" cy=\"\(f(top - 9))\" r=\"7\" fill=\"\(Self.noteColour)\"/>"
             svg += "<text x=\"\(f(px))\" y=\"\(f(top - 5.5))\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#fff\">\(note.number)</text></g>"
         }
-        var height = bottom + 24
+        var height = bottom + 27
         let (legend, legendHeight) = self.legend(y: height)
         svg += legend
         height += legendHeight
@@ -176,10 +178,10 @@ struct SVGChart {
             header += MDCIcons.assurance(result.mdcAssurance(target: target), x: Self.width - 44, y: 4)
             svg = header + svg
             for note in notes {
-                let lines = Self.wrap("\(note.number). \(DayText.long(note.date)): \(note.text)", width: 70)
+                let lines = Self.wrap("\(note.number). \(DayText.long(note.date)): \(note.text)", width: 64)
                 for (offset, line) in lines.enumerated() {
                     height += 14
-                    svg += "<text class=\"note\" x=\"\(offset == 0 ? 8 : 22)\" y=\"\(f(height))\" font-size=\"11\" fill=\"\(Self.noteColour)\">\(HTML.escape(line))</text>"
+                    svg += "<text class=\"note\" x=\"\(offset == 0 ? 8 : 22)\" y=\"\(f(height))\" font-size=\"12\" fill=\"\(Self.noteColour)\">\(HTML.escape(line))</text>"
                 }
             }
             if !notes.isEmpty { height += 8 }
@@ -230,11 +232,11 @@ struct SVGChart {
         if target != nil {
             items.append(("<line x1=\"0\" x2=\"14\" y1=\"0\" y2=\"0\" stroke=\"#2e7d32\" stroke-width=\"2\" stroke-dasharray=\"8 4\"/>", "target"))
         }
-        var svg = "<g class=\"legend\" font-size=\"11\" fill=\"#5b6776\">"
+        var svg = "<g class=\"legend\" font-size=\"12\" fill=\"#5b6776\">"
         var px = Self.left
         var row = 0.0
         for (drawing, words) in items {
-            let width = 20 + Double(words.count) * 6.2 + 12
+            let width = 20 + Double(words.count) * 6.8 + 12
             if px + width > Self.width - Self.right, px > Self.left {
                 px = Self.left
                 row += 16

@@ -136,12 +136,12 @@ struct TerminalChart {
             case .concern: (word, symbol) = ("concern", paint("◆", "1;38;5;208"))
             case .neutral: (word, symbol) = ("signal", paint("◉", "1;35"))
             }
-            lines += wrap("\(symbol) \(word): " + signal.message, indent: "  ")
+            lines += wrap("\(symbol) \(word): " + DayText.names(in: signal.message), indent: "  ")
         }
-        for warning in result.warnings { lines += wrap("! " + warning.message, indent: "  ") }
+        for warning in result.warnings { lines += wrap("! " + DayText.names(in: warning.message), indent: "  ") }
         if let words = MDCIcons.variationWords(result.mdcVariation) { lines += wrap("Variation — " + words, indent: "  ") }
         if let words = MDCIcons.assuranceWords(result.mdcAssurance(target: target)) { lines += wrap("Assurance — " + words, indent: "  ") }
-        lines += wrap("Verdict — " + result.verdict.reason, indent: "  ")
+        lines += wrap("Verdict — " + DayText.names(in: result.verdict.reason), indent: "  ")
         return lines.joined(separator: "\n")
     }
 
