@@ -45,6 +45,8 @@ struct ChartViewsTests {
         let page = try String(contentsOfFile: file, encoding: .utf8)
         if let keep = ProcessInfo.processInfo.environment["IMPROVE_KEEP_SCREENSHOTS"] {
             try page.write(toFile: "\(keep)/report.html", atomically: true, encoding: .utf8)
+            try? FileManager.default.removeItem(atPath: "\(keep)/store.sqlite")
+            try FileManager.default.copyItem(atPath: device.store, toPath: "\(keep)/store.sqlite")
         }
         #expect(!page.contains("<script"), "no scripts")
         #expect(!page.contains("http://") && !page.contains("https://") && !page.contains("<link"), "no network")

@@ -56,7 +56,7 @@ struct ProgressCommand: ParsableCommand {
             .compactMapValues { $0.first?.expression.words }
         if !units.isEmpty {
             lines.append("")
-            paragraph("Values shown: " + units.keys.sorted().map { "\($0) \(units[$0]!)" }.joined(separator: "; "), indent: "  ")
+            paragraph("Values shown: " + units.keys.sorted().map { "\(units[$0]!) (\($0))" }.joined(separator: "; "), indent: "  ")
         }
         let explained = rows.filter { $0.verdict != .noSignal && $0.verdict != .tooFewPoints }
         if !explained.isEmpty {
@@ -120,12 +120,14 @@ struct ProgressCommand: ParsableCommand {
                 current = row.measure
             }
             let expression = row.expression
-            let target = row.target.map { "target\u{00A0}\(expression.number($0))" + (row.targetMet == true ? " met" : " not\u{00A0}met") }
+            let target = row.target.map {
+                "target\u{00A0}\(expression.number($0))" + (row.targetMet == true ? "\u{00A0}met" : "\u{00A0}not\u{00A0}met")
+            }
             let parts = [
                 row.verdict.rawValue,
-                "baseline\u{00A0}\(expression.number(row.baselineCentre)) → current\u{00A0}\(expression.number(row.currentCentre))",
+                "baseline\u{00A0}\(expression.number(row.baselineCentre))\u{00A0}→\u{00A0}current\u{00A0}\(expression.number(row.currentCentre))",
                 target, "\(row.points)\u{00A0}points, \(Int((row.completeness * 100).rounded()))%\u{00A0}complete",
-                "last\u{00A0}data " + (row.lastPeriod.map(DayText.unbroken) ?? "–"),
+                "last\u{00A0}data\u{00A0}" + (row.lastPeriod.map(DayText.unbroken) ?? "–"),
             ].compactMap { $0 }
             lines += TextWrap.lines("  \(names.place(site: row.site, unit: row.unit)): " + parts.joined(separator: " · "), width: width, indent: "      ")
         }

@@ -119,7 +119,9 @@ struct TerminalChart {
                 }
             }
             let date = day.map(DayText.long) ?? point.period
-            lines.append(pad(date, Self.dateWidth, right: false) + "  " + pad(expression.number(point.value), Self.valueWidth) + "  " + row.joined() + marker)
+            let line = pad(date, Self.dateWidth, right: false) + "  " + pad(expression.number(point.value), Self.valueWidth) + "  "
+                + row.joined() + marker
+            lines.append(String(line.reversed().drop { $0 == " " }.reversed()))
             // The reason gets a line of its own, so it is never cut to fit beside the plot.
             if let reason { lines += wrap(String(repeating: " ", count: 13) + reason, indent: String(repeating: " ", count: 15)) }
         }

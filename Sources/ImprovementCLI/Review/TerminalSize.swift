@@ -33,18 +33,22 @@ enum TerminalSize {
 /// Words wrapped to a width without breaking any of them; a non-breaking space (U+00A0) glues
 /// words that belong together ("3 Mar 2026") and prints as a plain space.
 enum TextWrap {
+    /// The text's leading spaces start its first line; later lines start with `indent`.
     static func lines(_ text: String, width: Int, indent: String = "") -> [String] {
+        let leading = text.prefix { $0 == " " }
         var lines: [String] = []
-        var line = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            if !line.isEmpty, !line.allSatisfy({ $0 == " " }), visible(line) + 1 + visible(word) > width {
+        var line = String(leading)
+        var fresh = true
+        for word in text.dropFirst(leading.count).split(separator: " ") {
+            if !fresh, visible(line) + 1 + visible(word) > width {
                 lines.append(line)
                 line = indent + word
             } else {
-                line += (line.isEmpty ? "" : " ") + word
+                line += (fresh ? "" : " ") + word
             }
+            fresh = false
         }
-        if !line.isEmpty { lines.append(line) }
+        if !fresh { lines.append(line) }
         return lines.map { $0.replacingOccurrences(of: "\u{00A0}", with: " ") }
     }
 
