@@ -188,3 +188,33 @@ struct ChartViewsTests {
         #expect(narrow.contains("Falls per 1,000 bed days (outcome)"), "one block per measure when it does not")
     }
 }
+
+/// The driver diagram's links: a change idea may hang off a primary driver, and any node names
+/// the measures that show whether it works.
+@Suite("Driver diagram links")
+struct DriverLinkTests {
+    @Test func aChangeIdeaHangsOffAPrimaryDriverWithItsMeasures() throws {
+        let folder = try TemporaryFolder()
+        let device = Device("ward", user: "coordinator", in: folder)
+        try ReportTests.makeStore(at: device.store)
+        let add = ["driver", "add", "c3", "--programme", "falls", "--kind", "change", "--text", "Sensor mats", "--parent", "d1"]
+
+        let refused = try device.run(add + ["--measure", "nope"])
+        #expect(refused.status != 0 && refused.error.contains("no measure \"nope\"") && refused.error.contains("Nothing was saved."))
+        #expect(!(try device.ok(["driver", "list"]).output.contains("Sensor mats")), "a refused node changes nothing")
+
+        try device.ok(add + ["--measure", "falls-rate", "--measure", "restraint"])
+        // --replace without --measure keeps the node's measures.
+        try device.ok(["driver", "add", "c3", "--programme", "falls", "--kind", "change", "--text", "Sensor mats at night", "--parent", "d1", "--replace"])
+        let list = try device.ok(["driver", "list"]).output
+        #expect(list.contains("  primary d1: Reliable risk assessment\n"), "\(list)")
+        #expect(list.contains("    change c3: Sensor mats at night [measures: falls-rate, restraint]"), "\(list)")
+        let json = try device.ok(["driver", "list", "--json"]).objects()
+        #expect(json.first { $0["id"] as? String == "c3" }?["measures"] as? [String] == ["falls-rate", "restraint"])
+
+        let file = folder.path("report.html")
+        try device.ok(["report", "--out", file])
+        let page = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(page.contains("<title>Sensor mats at night · Measures: Falls per 1,000 bed days; Patients restrained</title>"))
+    }
+}

@@ -59,7 +59,8 @@ struct DriverDiagramSVG {
     private func drawBox(_ box: Box, x: Double, y: Double, width: Double, lines: [(String, Bool)]) -> String {
         let colour = Self.colours[box.kind] ?? ("#fff", "#999")
         let height = Self.height(lines)
-        var svg = "<g class=\"node \(box.kind)\"><rect x=\"\(SVGChart.f(x))\" y=\"\(SVGChart.f(y))\" width=\"\(SVGChart.f(width))\" height=\"\(SVGChart.f(height))\" rx=\"6\" fill=\"\(colour.fill)\" stroke=\"\(colour.stroke)\" stroke-width=\"1.5\"/>"
+        let whole = ([box.text] + (details[box.id] ?? [])).joined(separator: " · ")
+        var svg = "<g class=\"node \(box.kind)\"><title>\(HTML.escape(whole))</title><rect x=\"\(SVGChart.f(x))\" y=\"\(SVGChart.f(y))\" width=\"\(SVGChart.f(width))\" height=\"\(SVGChart.f(height))\" rx=\"6\" fill=\"\(colour.fill)\" stroke=\"\(colour.stroke)\" stroke-width=\"1.5\"/>"
         var line = y + 18
         for (text, small) in lines {
             let fill = box.kind == "aim" ? "#fff" : small ? "#4d5966" : "#1d2733"
