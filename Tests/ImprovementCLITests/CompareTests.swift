@@ -161,7 +161,7 @@ struct CompareTests {
         #expect(wardA["assurance"] as? String == "hit-and-miss")
         let text = try improve(["progress"])
         #expect(text.output.contains("Variation and assurance (Making Data Count):"))
-        #expect(text.output.contains("assessed at ward-a: common cause; hit and miss"))
+        #expect(text.output.contains("Patients assessed at Ward A: common cause; hit and miss"))
         let chart = try improve(["chart", "assessed", "--unit", "ward-a"])
         #expect(chart.output.contains("Assurance: hit and miss — the target lies inside the process limits"))
     }

@@ -156,15 +156,15 @@ final class Terminal {
     deinit { close() }
 
     /// Runs `improve ARGUMENTS` for `device` in the terminal; when it ends, its exit status is shown.
-    func start(device: Device, arguments: [String]) throws {
+    func start(device: Device, arguments: [String], columns: Int = 200, environment: String = "") throws {
         let improve = try Binaries.path("improve")
         let command =
             ([improve] + arguments + ["--store", device.store]).map(Self.quoted).joined(separator: " ")
             + "; echo \"exit status $?\"; sleep 600"
         // SIGHUP as a real terminal delivers it: the test runner's own handling is not inherited.
         let result = try run([
-            "new-session", "-d", "-s", "entry", "-x", "200", "-y", "60",
-            "env --default-signal=HUP IMPROVE_USER=\(Self.quoted(device.user)) HOME=\(Self.quoted(folder.url.path)) "
+            "new-session", "-d", "-s", "entry", "-x", String(columns), "-y", "60",
+            "env --default-signal=HUP IMPROVE_USER=\(Self.quoted(device.user)) HOME=\(Self.quoted(folder.url.path)) \(environment) "
                 + "sh -c \(Self.quoted(command))",
         ])
         guard result.status == 0 else { throw TestFailure("tmux did not start: \(result.error)") }
@@ -181,8 +181,8 @@ final class Terminal {
     }
 
     /// Everything the terminal shows, scrollback included.
-    func screen() throws -> String {
-        try run(["capture-pane", "-p", "-J", "-S", "-", "-t", "entry"]).output
+    func screen(escapes: Bool = false) throws -> String {
+        try run(["capture-pane", "-p", "-J", "-S", "-", "-t", "entry"] + (escapes ? ["-e"] : [])).output
     }
 
     /// Waits until the screen shows `text`.

@@ -21,9 +21,10 @@ struct ReportTests {
             try writer.save(
                 Measure(
                     id: "falls-rate", programme: "falls", name: "Falls per 1,000 bed days", type: .outcome, chart: .u,
-                    frequency: .week, direction: .down,
+                    frequency: .week, direction: .down, target: 0.003,
                     definition: OperationalDefinition(
-                        numerator: "Falls reported on Datix", denominator: "Occupied bed days")))
+                        numerator: "Falls reported on Datix", denominator: "Occupied bed days"),
+                    multiplier: 1000, expressedAs: "per 1,000 bed days"))
             try writer.save(
                 Measure(
                     id: "restraint", programme: "falls", name: "Patients restrained", type: .balancing, chart: .i,
@@ -33,6 +34,15 @@ struct ReportTests {
                 DriverNode(id: "d2", programme: "falls", kind: .secondary, text: "Assess on admission", parent: "d1"))
             try writer.save(
                 DriverNode(id: "c1", programme: "falls", kind: .change, text: "Bedside checklist", parent: "d2"))
+            // A change idea straight off a primary driver, with the measure that tracks it.
+            try writer.save(
+                DriverNode(
+                    id: "c2", programme: "falls", kind: .change, text: "Falls huddle at handover", parent: "d1",
+                    measures: ["falls-rate"]))
+            try writer.save(
+                Annotation(
+                    id: "a2", measure: "falls-rate", date: today.adding(days: -7 * 6),
+                    text: "Bay nursing + falls huddle introduced on every night shift, led by the nurse in charge"))
             try writer.save(
                 Annotation(
                     id: "a1", measure: "falls-rate", date: today.adding(days: -7 * 12), text: "Checklist started",
@@ -45,10 +55,13 @@ struct ReportTests {
                 try writer.record(
                     ObservationEntry(
                         measure: "falls-rate", unit: "ward-7", period: period, numerator: falls, denominator: 1000))
-                try writer.record(
-                    ObservationEntry(
-                        measure: "falls-rate", unit: "ward-9", period: period, numerator: [4.0, 5, 4, 6][week % 4],
-                        denominator: 1000))
+                // Ward 9 sent nothing for two weeks: the charts must show the gap.
+                if week != 15 && week != 16 {
+                    try writer.record(
+                        ObservationEntry(
+                            measure: "falls-rate", unit: "ward-9", period: period, numerator: [4.0, 5, 4, 6][week % 4],
+                            denominator: 1000))
+                }
                 try writer.record(
                     ObservationEntry(
                         measure: "restraint", unit: "ward-7", period: period,
@@ -90,7 +103,7 @@ struct ReportTests {
         #expect(text.status == 0, "\(text.error)")
         #expect(text.output.split(separator: "\n").allSatisfy { $0.count <= 80 }, "readable at 80 columns")
         #expect(text.output.contains("Falls per 1,000 bed days — unit ward-7 — u chart"))
-        #expect(text.output.contains("◆"), "the shift after the checklist is marked")
+        #expect(text.output.contains("■"), "the shift after the checklist is marked as an improvement")
 
         let json = try improve(["chart", "falls-rate", "--unit", "ward-7", "--json"])
         guard case .object(let chart) = try JSONParser.parse(Data(json.output.utf8)) else {
@@ -168,7 +181,7 @@ struct ReportTests {
         #expect(dom.status == 0)
         let svgCount = dom.output.components(separatedBy: "<svg").count - 1
         #expect(svgCount >= 2, "the browser built the chart elements (found \(svgCount))")
-        #expect(dom.output.contains("class=\"point signal\""), "signals are highlighted")
+        #expect(dom.output.contains("class=\"point signal improvement\""), "signals are highlighted")
         #expect(!dom.error.contains("Uncaught"), "no script errors")
     }
 }

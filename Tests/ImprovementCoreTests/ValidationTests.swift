@@ -153,11 +153,15 @@ struct ValidationTests {
         try store.write(author: "coordinator") { writer in
             try writer.save(DriverNode(id: "d1", programme: "falls", kind: .primary, text: "Reliable risk assessment"))
         }
-        try expectRefusal(["change node links to a secondary driver"]) {
+        try expectRefusal(["change node links to a secondary or primary driver"]) {
             try $0.save(DriverNode(id: "c1", programme: "falls", kind: .change, text: "Bedside checklist"))
         }
-        try expectRefusal(["parent kind for a change node", "secondary"]) {
-            try $0.save(DriverNode(id: "c1", programme: "falls", kind: .change, text: "Bedside checklist", parent: "d1"))
+        // A change idea may hang straight off a primary driver, but not off another change idea.
+        try store.write(author: "coordinator") { writer in
+            try writer.save(DriverNode(id: "c1", programme: "falls", kind: .change, text: "Bedside checklist", parent: "d1"))
+        }
+        try expectRefusal(["parent kind for a change node", "secondary, primary"]) {
+            try $0.save(DriverNode(id: "c2", programme: "falls", kind: .change, text: "Falls huddle", parent: "c1"))
         }
     }
 

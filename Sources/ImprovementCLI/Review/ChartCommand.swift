@@ -41,6 +41,9 @@ struct ChartCommand: ParsableCommand {
             is part of. assurance is consistently-meets, hit-and-miss or consistently-fails: where \
             the measure's target lies against the latest process limits (null without a target or \
             limits).
+
+            The text chart fits the terminal's width (COLUMNS when set) and uses colour on a terminal \
+            unless NO_COLOR is set; its shapes (■ improvement, ◆ concern) read without colour.
             """)
 
     @Argument(help: "The measure id.")
@@ -57,6 +60,11 @@ struct ChartCommand: ParsableCommand {
     var rules: String = "anhoej"
     @Flag(help: "Print the chart as JSON.")
     var json = false
+    @Option(
+        help: ArgumentHelp(
+            "Also write the chart as a standalone SVG picture (dates to scale, gridlines, target, phases, numbered notes, MDC icons) to FILE.",
+            valueName: "FILE"))
+    var svg: String?
     @OptionGroup var location: StoreLocation
 
     func validate() throws {
@@ -64,6 +72,7 @@ struct ChartCommand: ParsableCommand {
         if let kind, ChartKind(rawValue: kind) == nil {
             throw ValidationError("--kind must be one of: \(ChartKind.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
+        if let svg, svg.isEmpty { throw ValidationError("--svg needs a file name, for example --svg falls.svg") }
         if let baseline, baseline < 2 { throw ValidationError("--baseline needs at least 2 points.") }
         guard RunRules(rawValue: rules) != nil else { throw ValidationError("--rules must be anhoej or ihi.") }
     }
@@ -97,6 +106,21 @@ struct ChartCommand: ParsableCommand {
         } catch {
             throw CLIError("\(definition.name) cannot be drawn as a \(chartKind.rawValue) chart: \(error)")
         }
+        if let svg {
+            let place = try unit.map { try device.store.record(ImprovementCore.Unit.self, id: $0)?.name ?? $0 }
+                ?? site.map { try device.store.record(Site.self, id: $0)?.name ?? $0 } ?? "all sites"
+            let picture = SVGChart(
+                result: result, annotations: series.annotations, phaseStarts: series.phaseStarts,
+                title: "\(definition.name) — \(place) — \(chartKind.rawValue) chart", target: definition.target,
+                frequency: definition.frequency, standalone: true)
+            do {
+                try (#"<?xml version="1.0" encoding="UTF-8"?>"# + "\n" + picture.rendered() + "\n").write(
+                    toFile: svg, atomically: true, encoding: .utf8)
+            } catch {
+                throw CLIError("Could not write \(svg): \(error.localizedDescription). Check the folder exists and can be written.")
+            }
+            Console.note("Wrote \(svg).")
+        }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -105,7 +129,9 @@ struct ChartCommand: ParsableCommand {
             let place = unit.map { "unit \($0)" } ?? site.map { "site \($0)" } ?? "all sites"
             let chart = TerminalChart(
                 result: result, title: "\(definition.name) — \(place) — \(chartKind.rawValue) chart",
-                phaseNotes: series.phaseNotes, exclusionNotes: series.exclusionNotes)
+                phaseNotes: series.phaseNotes, exclusionNotes: series.exclusionNotes, annotations: series.annotations,
+                target: definition.target, frequency: definition.frequency, width: TerminalSize.columns,
+                colour: TerminalSize.colour)
             Console.line(chart.rendered())
             Console.line(Self.makingDataCount(result))
         }

@@ -236,7 +236,10 @@ struct CompareCommand: ParsableCommand {
             ? Int(number).formatted(.number.grouping(.automatic)) : ValueExpression.plain.number(number)
     }
 
+    /// The text cut (with an ellipsis) or padded to exactly `width` characters.
     private static func fit(_ text: String, _ width: Int, right: Bool = false) -> String {
-        ProgressCommand.fit(text, width, right: right)
+        if text.count > width { return String(text.prefix(width - 1)) + "…" }
+        let space = String(repeating: " ", count: width - text.count)
+        return right ? space + text : text + space
     }
 }

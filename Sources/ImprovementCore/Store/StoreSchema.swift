@@ -39,6 +39,11 @@ enum StoreSchema {
             // records are derived again from it rather than left without the new columns.
             try RecordDerivation.rederiveAll(db, types: [.measure, .annotation])
         }
+        migrator.registerMigration("v4-driver-measures") { db in
+            // The measures linked to a driver-diagram node (ids separated by commas).
+            try db.execute(sql: "ALTER TABLE driver ADD COLUMN measures TEXT")
+            try RecordDerivation.rederiveAll(db, types: [.driver])
+        }
         return migrator
     }
 

@@ -87,7 +87,7 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
         scope: .global, immutable: [], writers: .coordinators("programmes"))
     public static let driver = EntityType(
         name: "driver", table: "driver",
-        fields: [.text("programme"), .text("kind"), .text("text"), .text("parent")],
+        fields: [.text("programme"), .text("kind"), .text("text"), .text("parent"), .text("measures")],
         scope: .global, immutable: ["programme"], writers: .coordinators("drivers"))
     public static let measure = EntityType(
         name: "measure", table: "measure",

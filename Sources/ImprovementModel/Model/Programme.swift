@@ -1,3 +1,5 @@
+import Foundation
+
 /// A quality-improvement programme: what it aims to achieve and by when.
 public struct Programme: SyncedRecord {
     public enum Status: String, CaseIterable, Sendable { case planning, active, sustaining, closed }
@@ -50,17 +52,19 @@ public struct Programme: SyncedRecord {
     }
 }
 
-/// A node of a programme's driver diagram: aim → primary drivers → secondary drivers → change ideas.
+/// A node of a programme's driver diagram: aim → primary drivers → secondary drivers → change ideas
+/// (a change idea may also hang straight off a primary driver).
 public struct DriverNode: SyncedRecord {
     public enum Kind: String, CaseIterable, Sendable {
         case primary, secondary, change
 
-        /// The kind a parent of this kind must have; nil when the node hangs off the aim.
-        var parentKind: Kind? {
+        /// The kinds a parent of this kind may have; empty when the node hangs off the aim. A change
+        /// idea may hang off a primary driver as well as a secondary one: QI teams draw both.
+        var parentKinds: [Kind] {
             switch self {
-            case .primary: nil
-            case .secondary: .primary
-            case .change: .secondary
+            case .primary: []
+            case .secondary: [.primary]
+            case .change: [.secondary, .primary]
             }
         }
     }
@@ -71,26 +75,36 @@ public struct DriverNode: SyncedRecord {
     public var kind: Kind
     public var text: String
     public var parent: String?
+    /// The measures that show whether this driver or change idea is working (ids of the same
+    /// programme's measures). On the wire: the text field `measures`, ids separated by commas,
+    /// added without a new protocol version (older devices store and relay it).
+    public var measures: [String]
 
-    public init(id: String, programme: String, kind: Kind, text: String, parent: String? = nil) {
+    public init(
+        id: String, programme: String, kind: Kind, text: String, parent: String? = nil, measures: [String] = []
+    ) {
         self.id = id
         self.programme = programme
         self.kind = kind
         self.text = text
         self.parent = parent
+        self.measures = measures
     }
 
     public init(id: String, fields: FieldMap) {
         self.init(
             id: id, programme: fields["programme"]?.text ?? "",
             kind: fields["kind"]?.text.flatMap(Kind.init(rawValue:)) ?? .change, text: fields["text"]?.text ?? "",
-            parent: fields["parent"]?.text)
+            parent: fields["parent"]?.text,
+            measures: (fields["measures"]?.text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty })
     }
 
     public var fields: FieldMap {
         [
             "programme": .text(programme), "kind": .text(kind.rawValue), "text": .text(text),
             "parent": parent.map(FieldValue.text) ?? .null,
+            "measures": measures.isEmpty ? .null : .text(measures.joined(separator: ",")),
         ]
     }
 
@@ -98,19 +112,27 @@ public struct DriverNode: SyncedRecord {
         try Check.id(id, field: "driver id")
         _ = try Check.required(text, field: "driver text", hint: "Describe the driver or change idea in a few words.")
         _ = try context.requireExisting(.programme, programme)
-        guard let expected = kind.parentKind else {
+        for measure in measures {
+            try Check.id(measure, field: "measure id")
+            let measureFields = try context.requireExisting(.measure, measure)
+            guard measureFields["programme"]?.text == programme else {
+                throw ValidationError.unknownReference(kind: "measure in programme \(programme)", id: measure)
+            }
+        }
+        guard !kind.parentKinds.isEmpty else {
             if let parent {
                 throw ValidationError.invalidChoice(field: "parent of a primary driver", value: parent, allowed: ["none (it links to the aim)"])
             }
             return
         }
         guard let parent else {
-            throw ValidationError.missing(field: "parent", hint: "A \(kind.rawValue) node links to a \(expected.rawValue) driver: give its id.")
+            throw ValidationError.missing(field: "parent", hint: "A \(kind.rawValue) node links to a \(kind.parentKinds.map(\.rawValue).joined(separator: " or ")) driver: give its id.")
         }
         let parentFields = try context.requireExisting(.driver, parent, as: "driver")
         let parentKind = parentFields["kind"]?.text ?? ""
-        guard parentKind == expected.rawValue else {
-            throw ValidationError.invalidChoice(field: "parent kind for a \(kind.rawValue) node", value: parentKind, allowed: [expected.rawValue])
+        guard kind.parentKinds.map(\.rawValue).contains(parentKind) else {
+            throw ValidationError.invalidChoice(
+                field: "parent kind for a \(kind.rawValue) node", value: parentKind, allowed: kind.parentKinds.map(\.rawValue))
         }
         guard parentFields["programme"]?.text == programme else {
             throw ValidationError.unknownReference(kind: "driver in programme \(programme)", id: parent)
