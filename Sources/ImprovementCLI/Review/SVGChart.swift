@@ -41,18 +41,9 @@ struct SVGChart {
             .enumerated().map { ($0.offset + 1, $0.element.date, $0.element.text) }
     }
 
-    /// How each point reads: improvement, concern, another signal, excluded, or ordinary.
-    enum Mark: String { case plain, improvement, concern, signal, excluded }
+    typealias Mark = PointMark
 
-    func mark(_ index: Int) -> Mark {
-        let point = result.points[index]
-        if point.excluded { return .excluded }
-        let directions = Set(result.signals.filter { $0.points.contains(index) }.map(\.direction))
-        if directions.contains(.concern) { return .concern }
-        if directions.contains(.improvement) { return .improvement }
-        if !directions.isEmpty || point.outside { return .signal }
-        return .plain
-    }
+    func mark(_ index: Int) -> Mark { PointMark(result, index) }
 
     private var points: [(index: Int, day: Day)] {
         result.points.enumerated().compactMap { offset, point in Day(point.period).map { (offset, $0) } }

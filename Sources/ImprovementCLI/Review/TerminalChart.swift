@@ -101,7 +101,7 @@ struct TerminalChart {
             var marker = ""
             var reason: String?
             if let value = point.value {
-                let mark = SVGChart(result: result, annotations: [], phaseStarts: [], title: "").mark(index)
+                let mark = PointMark(result, index)
                 let symbol: String
                 switch mark {
                 case .plain: symbol = "●"
