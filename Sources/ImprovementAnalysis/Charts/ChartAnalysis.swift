@@ -16,9 +16,14 @@ import ImprovementModel
 ///   of the z-scores ÷ 1.128. No limits when sigma_z cannot be estimated (no variation).
 /// - G: limits from the mean, mean + 3√(mean(mean + 1)) and 0; centre line at the median,
 ///   as in qicharts2, because the data are skewed.
+/// - T (qicharts2 `qic.t`): an I chart on the days between events raised to 1/3.6; centre line and
+///   limits raised back to 3.6, a transformed lower line below 0 giving a lower limit of 0.
 /// - Limits never go below 0 for counts, rates and proportions, or above 1 for proportions.
 /// - Excluded points (known special causes) stay plotted but are left out of the centre line,
 ///   the limits and the run rules, as qicharts2's `exclude`.
+///
+/// Every point also gets Making Data Count's variation, and the series its assurance against the
+/// target (see ``PointVariation``, ``TargetAssurance`` and `MakingDataCount`).
 ///
 /// Phases and baselines as QI practice uses them (Provost & Murray; NHS Making Data Count): a
 /// baseline freezes the first phase's lines on its first points and extends them forward; each
