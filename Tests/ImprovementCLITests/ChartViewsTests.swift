@@ -58,7 +58,9 @@ struct ChartViewsTests {
         #expect(page.contains(">Ward 9</span>") && page.contains(">North Hospital — all units</span>"))
         #expect(!page.contains(">ward-9<"), "units by name, not id")
         #expect(page.contains("class=\"target\"") && page.contains("target 3"), "the target line, in per 1,000")
-        #expect(page.contains("mdc-icon variation special-cause-improvement"), "Ward 7's variation icon")
+        // Making Data Count judges each phase on its own lines: Ward 7's new phase is stable, so its
+        // latest point is common cause, while the verdict (against the previous phase) says improving.
+        #expect(page.contains("mdc-icon variation common-cause"), "Ward 7's variation icon, as the analysis states it")
         #expect(page.contains("mdc-icon assurance"), "an assurance icon where the measure has a target")
         #expect(page.contains("class=\"point signal improvement\""), "improvement points are marked")
         #expect(page.contains("class=\"phase\""), "the phase boundary")

@@ -1,36 +1,23 @@
 import Foundation
 import ImprovementCore
 
-/// The MDC words the icons draw, derived here from the verdict and the last phase's limits.
-/// The analysis core states them itself (`variation`, `assurance`); these stand in until the
-/// views read those fields, and keep the icon code free of the core's types.
+/// The Making Data Count words the icons draw, as raw strings so the icon code stays free of
+/// the core's types. The analysis states them (`variation`, `assurance`); this only adds the
+/// side the latest special cause lies on, which the icon's letter shows (H or L).
 extension ChartResult {
-    /// The variation of the chart's latest state, in MDC's raw words; nil when too few points.
-    var mdcVariation: String? {
-        switch verdict.verdict {
-        case .improving: "special-cause-improvement"
-        case .deteriorating: "special-cause-concern"
-        case .unclear: "special-cause-neutral"
-        case .noSignal: "common-cause"
-        case .tooFewPoints, .unstableBaseline: nil
-        }
-    }
+    /// The variation of the chart's latest point, in MDC's raw words; nil without points.
+    var mdcVariation: String? { variation?.rawValue }
 
-    /// "higher" or "lower": which way the verdict's signal moved.
+    /// "higher" or "lower": the side of its centre line the latest point with a special cause lies on.
     var mdcSide: String? {
-        verdict.signal.flatMap { signals.indices.contains($0) ? signals[$0].side?.rawValue : nil }
+        guard let variation, variation != .commonCause,
+            let point = points.last(where: { $0.variation != nil && !$0.excluded }),
+            let value = point.value, let centre = point.centre, value != centre
+        else { return nil }
+        return value > centre ? SignalSide.higher.rawValue : SignalSide.lower.rawValue
     }
 
-    /// Where the target lies against the last phase's limits: consistently met, hit and miss,
-    /// or consistently failed; nil without a target, limits or direction.
-    func mdcAssurance(target: Double?) -> String? {
-        guard let target, let better, let phase = phases.last, !phase.limitsVary, phase.lcl != nil || phase.ucl != nil
-        else { return nil }
-        // A limit that does not exist (below zero for a count or rate) bounds nothing on its side.
-        let lcl = phase.lcl ?? -Double.infinity
-        let ucl = phase.ucl ?? Double.infinity
-        if target >= lcl && target <= ucl { return "hit-and-miss" }
-        let processAbove = lcl > target
-        return (processAbove == (better == .up)) ? "consistently-meets" : "consistently-fails"
-    }
+    /// Where the target lies against the latest process limits, in MDC's raw words; nil without a
+    /// target or limits. The target is the measure's, which the analysis already judged.
+    func mdcAssurance(target: Double?) -> String? { target == nil ? nil : assurance?.rawValue }
 }
