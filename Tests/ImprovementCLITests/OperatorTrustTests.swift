@@ -243,6 +243,13 @@ struct OperatorTrustTests {
         #expect(taken.status != 0)
         #expect(taken.error.contains("There is already an account called viewer1"))
         #expect(!taken.error.contains("Usage:"), "a refusal is not a usage mistake: \(taken.error)")
+        let badVariable = try Processes.run(
+            binary, ["serve"],
+            environment: Processes.environment(
+                home: folder.url.path, extra: ["IMPROVE_DATABASE": server.database, "IMPROVE_PORT": "eighty"]),
+            folder: folder.url.path)
+        #expect(badVariable.status != 0 && badVariable.error.contains("IMPROVE_PORT=eighty is not a whole number"))
+        #expect(!badVariable.error.contains("Usage:"), "a wrong variable is not a command-line mistake")
         let unknown = try run(["user", "revoke", "nobody-here"])
         #expect(unknown.status != 0 && unknown.error.contains("There is no account called nobody-here"))
         #expect(!unknown.error.contains("Usage:"))

@@ -19,6 +19,8 @@ struct DatabaseOption: ParsableArguments {
         do {
             return try ServerEnvironment().database(flag: database)
         } catch {
+            // As in `serve`: only a wrong flag gets the usage text, not a wrong IMPROVE_DATABASE.
+            if error.description.hasPrefix("IMPROVE_") { throw error }
             throw ValidationError(error.description)
         }
     }

@@ -47,6 +47,9 @@ struct ServeCommand: AsyncParsableCommand {
                 database: storage.database, host: host, port: port, maxBodyBytes: maxBodyBytes, maxBatch: maxBatch,
                 logLevel: logLevel, minFreeBytes: minFreeBytes)
         } catch {
+            // A wrong flag is a command-line mistake, where the usage text helps; a wrong IMPROVE_*
+            // variable is not, so it is reported alone.
+            if error.description.hasPrefix("IMPROVE_") { throw error }
             throw ValidationError(error.description)
         }
     }
