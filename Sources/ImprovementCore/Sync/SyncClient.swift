@@ -170,7 +170,7 @@ public struct SyncClient: Sendable {
 
     /// Pulls pages until the server has no more, applying each page with its cursor atomically.
     ///
-    /// With `wait` (1 to 60 seconds, a live pull: Protocol/README.md §8.2), the first request is
+    /// With `wait` (1 to 60 seconds, a live pull: Protocol/README.md §8.4), the first request is
     /// held by the server until a change this account may see commits, or for `wait` seconds
     /// when none does (the result is then an empty page).
     @discardableResult

@@ -23,7 +23,7 @@ extension SyncEngine {
     /// Keeps the store in sync until the calling task is cancelled, within seconds both ways:
     /// changes recorded on this device (by any process: the store is looked at every
     /// `Options.pollInterval`) are pushed, at most one push per `Options.minimumInterval`; and a
-    /// live pull (held by the server up to `wait` seconds, Protocol/README.md §8.2) is always
+    /// live pull (held by the server up to `wait` seconds, Protocol/README.md §8.4) is always
     /// open, so others' changes arrive as they commit. Transient failures (a server restart,
     /// the network gone) are retried for as long as the watch runs, after waits that grow with
     /// each failure in a row (`Options.backoff`).
