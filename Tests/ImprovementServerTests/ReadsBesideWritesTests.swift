@@ -8,7 +8,8 @@ import Testing
 
 /// Pulls, token checks and health reads never wait for the writer: a push holding SQLite's
 /// single writer (or PostgreSQL's push lock), with hundreds more queued behind it, leaves reads
-/// as fast as on an idle server.
+/// as fast as on an idle server. (With reads and writes on one shared concurrent queue, as
+/// before, the SQLite test did not finish in 5 minutes: the queued pushes took every thread.)
 @Suite("Reads beside writes")
 struct ReadsBesideWritesTests {
     static let writer = Account(name: "writer", role: .admin, sites: [])
@@ -51,7 +52,8 @@ struct ReadsBesideWritesTests {
         return ContinuousClock.now - started
     }
 
-    @Test func sqliteReadsDoNotWaitForAHeldWriterOrThePushesQueuedBehindIt() async throws {
+    @Test(.timeLimit(.minutes(1)))
+    func sqliteReadsDoNotWaitForAHeldWriterOrThePushesQueuedBehindIt() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reads-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -71,9 +73,14 @@ struct ReadsBesideWritesTests {
                 }
             }
             try await Task.sleep(for: .milliseconds(300))
+            // Should reads wait for the writer after all, the writer is let go after 5 seconds (on a
+            // thread of its own: dispatch's may all be taken), so the test fails rather than hangs.
+            Thread.detachNewThread {
+                Thread.sleep(forTimeInterval: 5)
+                gate.open()
+            }
             let reads = try await Self.timeReads(storage, tokenHash: "hash-of-writer")
             #expect(reads < .seconds(2), "20 reads took \(reads) while the writer was held")
-            #expect(try await storage.pull(after: 0, limit: 10, for: Self.writer).changes.isEmpty, "nothing committed yet")
             gate.open()
             try await group.waitForAll()
         }
