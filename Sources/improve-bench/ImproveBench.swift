@@ -9,5 +9,5 @@ struct ImproveBench: AsyncParsableCommand {
             Each benchmark prints a short human summary, or one JSON object with --json.
             Build in release mode for figures worth quoting: swift build -c release --product improve-bench
             """,
-        subcommands: [StoreBenchmark.self, SyncBenchmark.self, AnalysisBenchmark.self])
+        subcommands: [StoreBenchmark.self, SyncBenchmark.self, AnalysisBenchmark.self, LiveBenchmark.self])
 }
