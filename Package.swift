@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "ImprovementCLITests",
             dependencies: [
-                "ImprovementCLI", "ImprovementCore", "ImprovementTestSupport", "improve", "improve-server",
+                "ImprovementCLI", "ImprovementCore", "ImprovementHTTPTransport", "ImprovementTestSupport", "improve", "improve-server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

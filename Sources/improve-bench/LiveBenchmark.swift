@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import ImprovementCore
+import ImprovementHTTPTransport
 import ImprovementServer
 import Logging
 import NIOCore
@@ -15,8 +16,9 @@ struct LiveBenchmark: AsyncParsableCommand {
         commandName: "live",
         abstract: "Time from a push being acknowledged to a watching device's store holding the change.",
         discussion: """
-            One device pushes one observation every --interval milliseconds; a second device of the same site \
-            holds live pulls and applies each page to its own store file. With --database postgres://… two \
+            One device pushes one observation at a time (then waits --interval milliseconds); a second device of \
+            the same site runs SyncEngine.watch (as improve sync --watch does), holding a live pull and applying \
+            each page to its own store file. The push round trip is the same run's baseline. With --database postgres://… two \
             improve-server processes share the database: the pusher talks to one, the watcher to the other.
             """)
 
@@ -64,28 +66,15 @@ struct LiveBenchmark: AsyncParsableCommand {
         let watcher = WireClient(client: client, base: "http://127.0.0.1:\(watchServer.port)")
         try await pusher.define(sites: 1, devices: 2, token: target.adminToken)
 
+        // The watching device: a real store kept in sync by `SyncEngine.watch` (what `improve sync
+        // --watch` runs); each applied page that brought changes marks its arrival time.
         let store = try ImprovementStore(path: folder + "/watcher.sqlite", options: StoreOptions(replica: "watcher"))
-        let acknowledged = Mutex<[String: ContinuousClock.Instant]>([:])
-        let applied = Mutex<[String: ContinuousClock.Instant]>([:])
-        let expected = Mutex<Set<String>>([])
-        let watchToken = target.tokens[1]
-
+        let arrivals = ArrivalLog()
+        let engine = SyncEngine(
+            store: store, server: URL(string: watcher.base)!, token: target.tokens[1], transport: HTTPClientTransport())
         let watching = Task {
-            var cursor: Int64 = 0
-            while !Task.isCancelled {
-                let answer = await watcher.pull(after: cursor, token: watchToken, limit: 1000, wait: 30)
-                guard answer.status == 200,
-                    let page = JSONParser.decodePull(Data(answer.body.readableBytesView), maxDepth: 16)
-                else {
-                    try? await Task.sleep(for: .milliseconds(50))
-                    continue
-                }
-                _ = try? store.apply(page.changes)
-                let now = ContinuousClock.now
-                applied.withLock { applied in
-                    for change in page.changes where applied[change.id] == nil { applied[change.id] = now }
-                }
-                cursor = Int64(page.cursor)
+            try await engine.watch(wait: 25) { event in
+                if case .received(let progress) = event, progress.received > 0 { arrivals.note(.now) }
             }
         }
         // The other devices hold live pulls of their own for the whole run.
@@ -114,50 +103,47 @@ struct LiveBenchmark: AsyncParsableCommand {
         try await Task.sleep(for: .milliseconds(watchers > 0 ? 3000 : 300))
         var rssPeak = watchServer.residentMegabytes()
         var device = SimulatedDevice(index: 0, sites: 1, token: target.tokens[0])
+        var delays: [Double] = []
+        var roundTrips: [Double] = []
+        var missing = 0
         for _ in 0..<changes {
             let change = device.nextObservation()
-            expected.withLock { _ = $0.insert(change.id) }
+            let sent = ContinuousClock.now
             let answer = await pusher.push([change], replica: device.replica, token: device.token)
             guard answer.status == 200 else {
                 throw BenchError("a push was refused (HTTP \(answer.status)): \(String(buffer: answer.body).prefix(300))")
             }
-            let now = ContinuousClock.now
-            acknowledged.withLock { $0[change.id] = now }
-            if interval > 0 { try await Task.sleep(for: .milliseconds(interval)) }
+            let acknowledged = ContinuousClock.now
+            roundTrips.append((acknowledged - sent).seconds * 1000)
+            // The watcher may hold the change before the acknowledgement reaches the pusher: 0 then.
+            if let arrival = await arrivals.first(after: sent, timeout: .seconds(10)) {
+                delays.append(max(0, (arrival - acknowledged).seconds * 1000))
+            } else {
+                missing += 1
+            }
             rssPeak = max(rssPeak, watchServer.residentMegabytes())
-        }
-        // Wait (bounded) for the last changes to arrive.
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            let missing = expected.withLock { ids in applied.withLock { applied in ids.filter { applied[$0] == nil }.count } }
-            if missing == 0 { break }
-            try await Task.sleep(for: .milliseconds(20))
+            if interval > 0 { try await Task.sleep(for: .milliseconds(interval)) }
         }
         watching.cancel()
+        _ = try? await watching.value
         holding.cancel()
         _ = await holding.value
+        let held = try store.observations(ObservationQuery()).count
         try? await client.shutdown()
         if let location = target.postgres { await ServerUnderLoad.drop(location, logger: logger) }
+        guard held >= changes else { throw BenchError("the watching device holds \(held) of \(changes) changes") }
 
-        let ids = expected.withLock { $0 }
-        var delays: [Double] = []
-        var missing = 0
-        for id in ids {
-            guard let sent = acknowledged.withLock({ $0[id] }), let arrived = applied.withLock({ $0[id] }) else {
-                missing += 1
-                continue
-            }
-            delays.append((arrived - sent).seconds * 1000)
-        }
-        delays.sort()
-        func quantile(_ q: Double) -> Double {
-            delays.isEmpty ? 0 : delays[min(delays.count - 1, max(0, Int((Double(delays.count) * q).rounded(.up)) - 1))]
+        func quantile(_ values: [Double], _ q: Double) -> Double {
+            let sorted = values.sorted()
+            return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * q).rounded(.up)) - 1))]
         }
         let report: [String: Any] = [
             "benchmark": "live", "backend": target.postgres == nil ? "sqlite" : "postgres",
-            "server_processes": target.postgres == nil ? 1 : 2, "changes": ids.count, "missing": missing,
-            "median_ms": quantile(0.5), "p99_ms": quantile(0.99), "max_ms": delays.last ?? 0,
-            "min_ms": delays.first ?? 0, "watchers": watchers,
+            "server_processes": target.postgres == nil ? 1 : 2, "changes": changes, "missing": missing,
+            "ack_to_watcher_ms_median": quantile(delays, 0.5), "ack_to_watcher_ms_p99": quantile(delays, 0.99),
+            "ack_to_watcher_ms_max": delays.max() ?? 0,
+            "push_round_trip_ms_median": quantile(roundTrips, 0.5), "push_round_trip_ms_p99": quantile(roundTrips, 0.99),
+            "watchers": watchers,
             "watcher_errors": Dictionary(uniqueKeysWithValues: holdErrors.counts.map { (String($0.key), $0.value) }),
             "server_rss_mb_start": rssStart, "server_rss_mb_peak": rssPeak,
         ]
@@ -165,8 +151,11 @@ struct LiveBenchmark: AsyncParsableCommand {
             print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
         } else {
             print(
-                "\(ids.count) changes, \(report["backend"]!) with \(report["server_processes"]!) server process(es): "
-                    + String(format: "push-acknowledged → in the other device's store median %.1f ms, p99 %.1f ms, max %.1f ms", quantile(0.5), quantile(0.99), delays.last ?? 0)
+                "\(changes) changes, \(report["backend"]!) with \(report["server_processes"]!) server process(es): "
+                    + String(
+                        format: "acknowledged push → in the watching device's store median %.1f ms, p99 %.1f ms, max %.1f ms; "
+                            + "push round trip median %.1f ms",
+                        quantile(delays, 0.5), quantile(delays, 0.99), delays.max() ?? 0, quantile(roundTrips, 0.5))
                     + (missing > 0 ? "; \(missing) never arrived" : ""))
             if watchers > 0 {
                 let errors = holdErrors.counts
@@ -185,4 +174,21 @@ final class StatusCounts: Sendable {
     func add(_ status: Int) { byStatus.withLock { $0[status, default: 0] += 1 } }
 
     var counts: [Int: Int] { byStatus.withLock { $0 } }
+}
+
+/// When the watching device applied pages that brought changes, noted from the engine's events.
+final class ArrivalLog: Sendable {
+    private let instants = Mutex<[ContinuousClock.Instant]>([])
+
+    func note(_ instant: ContinuousClock.Instant) { instants.withLock { $0.append(instant) } }
+
+    /// The first arrival at or after `instant`, waiting up to `timeout` for it; nil if none came.
+    func first(after instant: ContinuousClock.Instant, timeout: Duration) async -> ContinuousClock.Instant? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let found = instants.withLock({ $0.first { $0 >= instant } }) { return found }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return nil
+    }
 }

@@ -30,7 +30,17 @@ struct SyncCommand: AsyncParsableCommand {
     var retryDelay = 0.5
     @Option(help: "Most changes sent per request (1 to 5000).") var batchSize = 2000
     @Option(help: "Most changes received per page (1 to 10000).") var pageSize = 5000
-    @Flag(help: "Print a JSON summary instead of progress and a sentence.") var json = false
+    @Flag(help: "Print a JSON summary instead of progress and a sentence (with --watch: one JSON object per line).")
+    var json = false
+    @Flag(
+        help: ArgumentHelp(
+            "Keep syncing until Ctrl-C or SIGTERM: send changes within seconds of their recording, and receive "
+                + "others' changes as they are made.",
+            discussion: "Prints one line per exchange with the server (\"nothing new\" when a 25-second wait "
+                + "passes quietly). When the server or the network is gone it keeps trying, after waits from "
+                + "--retry-delay up to 15 seconds (--retries does not apply). Stopping leaves nothing half-done "
+                + "and exits with 0; a withdrawn token or a clock far ahead stops it with the usual message."))
+    var watch = false
     @OptionGroup var location: StoreLocation
 
     func validate() throws {
@@ -55,6 +65,13 @@ struct SyncCommand: AsyncParsableCommand {
                 "This device has no token for \(serverText). Ask your coordinator for one, then run: "
                     + "improve init --token TOKEN. Everything recorded so far is kept on this device.",
                 exitCode: ExitStatus.notConfigured)
+        }
+        if watch {
+            try await SyncWatch(
+                device: device, server: server, token: token, retryDelay: retryDelay, pushBatchSize: batchSize,
+                pullPageSize: pageSize, json: json
+            ).run()
+            return
         }
         let store = device.store
         let pendingBefore = try store.pendingCount()

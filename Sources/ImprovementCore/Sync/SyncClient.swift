@@ -48,6 +48,8 @@ public struct SyncClient: Sendable {
         public var pushed = 0
         public var duplicates = 0
         public var pulled = 0
+        /// Of `pulled`: changes made by other replicas (the rest are this device's own, sent back).
+        public var received = 0
         public var conflictsCreated = 0
         public var pages = 0
         /// Changes the server refused that were set aside (see `ImprovementStore.heldChanges()`).
@@ -169,8 +171,14 @@ public struct SyncClient: Sendable {
     }
 
     /// Pulls pages until the server has no more, applying each page with its cursor atomically.
+    ///
+    /// With `wait` (1 to 60 seconds, a live pull: Protocol/README.md §8.4), the first request is
+    /// held by the server until a change this account may see commits, or for `wait` seconds
+    /// when none does (the result is then an empty page).
     @discardableResult
-    public func pull(report: @Sendable (Progress) -> Void = { _ in }) async throws(SyncError) -> Progress {
+    public func pull(wait: Int? = nil, report: @Sendable (Progress) -> Void = { _ in }) async throws(SyncError)
+        -> Progress
+    {
         var progress = Progress()
         let start: Int64
         do {
@@ -178,7 +186,7 @@ public struct SyncClient: Sendable {
         } catch {
             throw .badResponse("the device store could not be read: \(error)")
         }
-        var page = try await fetchPage(after: start)
+        var page = try await fetchPage(after: start, wait: wait)
         while true {
             if let log = page.log, try noteServerLog(log, restartedBefore: progress.serverRestored) {
                 // Not the log this device pulled from before: start again from its beginning.
@@ -197,6 +205,7 @@ public struct SyncClient: Sendable {
                 throw .badResponse("a pulled change could not be applied: \(error)")
             }
             progress.pulled += page.changes.count
+            progress.received += page.changes.count(where: { $0.replica != store.replica })
             progress.pages += 1
             report(progress)
             guard let next = await following else { return progress }
@@ -207,8 +216,9 @@ public struct SyncClient: Sendable {
     /// One decoded pull answer.
     private typealias Page = (changes: [Change], cursor: Double, hasMore: Bool, log: String?)
 
-    private func fetchPage(after cursor: Int64) async throws(SyncError) -> Page {
-        let data = try await exchange("GET", path: "/v1/pull?after=\(cursor)&limit=\(pullPageSize)", body: nil)
+    private func fetchPage(after cursor: Int64, wait: Int? = nil) async throws(SyncError) -> Page {
+        let waiting = wait.map { "&wait=\($0)" } ?? ""
+        let data = try await exchange("GET", path: "/v1/pull?after=\(cursor)&limit=\(pullPageSize)" + waiting, body: nil)
         return try Self.page(data)
     }
 
@@ -332,6 +342,7 @@ extension SyncClient.Progress {
     func merging(_ other: Self) -> Self {
         Self(
             pushed: pushed + other.pushed, duplicates: duplicates + other.duplicates, pulled: pulled + other.pulled,
+            received: received + other.received,
             conflictsCreated: conflictsCreated + other.conflictsCreated, pages: pages + other.pages,
             held: held + other.held, heldTooLarge: heldTooLarge + other.heldTooLarge, serverRestored: serverRestored || other.serverRestored)
     }

@@ -76,11 +76,11 @@ public actor SyncEngine {
     /// How far the device clock may be ahead of the server's before re-stamping is pointless, in milliseconds.
     public static let clockTolerance: Int64 = 60_000
 
-    private let store: ImprovementStore
+    let store: ImprovementStore
     private let server: URL
-    private let client: SyncClient
-    private var options: Options
-    private let broadcast: SyncStatusBroadcast
+    let client: SyncClient
+    var options: Options
+    let broadcast: SyncStatusBroadcast
     private var syncRequested = false
     private var running = false
     private let transport: any SyncTransport
@@ -269,7 +269,7 @@ public actor SyncEngine {
 
     /// After a `clock_skew` refusal: if the device clock now agrees with the server's, gives the
     /// waiting changes stamped in the future new stamps; otherwise says how far ahead the clock is.
-    private func restamp(serverMillis: Int64?, refusal: SyncError) async throws -> Int {
+    func restamp(serverMillis: Int64?, refusal: SyncError) async throws -> Int {
         let serverNow: Int64?
         if let serverMillis {
             serverNow = serverMillis
@@ -288,7 +288,7 @@ public actor SyncEngine {
     }
 
     /// A failure in words for `SyncStatus.lastError` (nil for a cancellation, which is no failure).
-    private static func words(_ error: any Error) -> String? {
+    static func words(_ error: any Error) -> String? {
         switch error {
         case is CancellationError: nil
         case let error as SyncError: error.description

@@ -9,6 +9,8 @@ struct ServerMetrics: Sendable {
     let accepted: Counter
     let duplicates: Counter
     let conflicts: Counter
+    /// Live pulls (`wait=`) held open now, waiting for a change.
+    let livePulls: Gauge
 
     init() {
         accepted = registry.makeCounter(
@@ -17,6 +19,13 @@ struct ServerMetrics: Sendable {
             descriptor: Self.name("changes_duplicate", unit: "total", help: "Changes resent by a device and already held"))
         conflicts = registry.makeCounter(
             descriptor: Self.name("conflicts_created", unit: "total", help: "Conflict records created by pushes"))
+        livePulls = registry.makeGauge(
+            descriptor: Self.name("live_pulls_waiting", unit: "", help: "Live pulls held open, waiting for a change"))
+    }
+
+    /// Counts a live pull that begins (1) or ends (-1) a wait.
+    func livePullWaiting(_ change: Double) {
+        livePulls.increment(by: change)
     }
 
     static func name(_ metric: String, unit: String, help: String) -> MetricNameDescriptor {

@@ -3,6 +3,7 @@ import Hummingbird
 import ImprovementCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The sync endpoints: push and pull, with their guards.
 struct SyncRoutes: Sendable {
@@ -183,10 +184,14 @@ struct SyncRoutes: Sendable {
 
     // MARK: - Pull
 
+    /// The longest `wait` a live pull may ask for, in seconds: below the idle timeouts of most proxies.
+    static let maxPullWait = 60
+
     func pull(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let account = try await authenticate(request)
+        var account = try await authenticate(request)
         var after: Int64 = 0
         var limit = 1000
+        var wait = 0
         var seen: Set<String> = []
         // Unknown parameters are ignored (a newer client may send more); a repeated one is an error.
         for (key, value) in request.uri.queryParameters {
@@ -204,11 +209,23 @@ struct SyncRoutes: Sendable {
                     throw APIError.badRequest("limit: must be a whole number from 1 to \(configuration.maxPullLimit).")
                 }
                 limit = number
+            case "wait":
+                guard let number = Int(String(value)), (0...Self.maxPullWait).contains(number) else {
+                    throw APIError.badRequest(
+                        "wait: must be a whole number of seconds from 0 to \(Self.maxPullWait) (how long to hold the "
+                            + "pull open when nothing is new).")
+                }
+                wait = number
             default:
                 continue
             }
         }
-        let page = try await storage.pull(after: after, limit: limit, for: account)
+        var page = try await storage.pull(after: after, limit: limit, for: account)
+        if page.changes.isEmpty && wait > 0 {
+            page = try await livePull(
+                request, account: &account, after: after, limit: limit,
+                until: .now + .seconds(wait))
+        }
         let log = try await storage.logID()
         let time = configuration.clock.nowMillis()
         var out = "{\"changes\":["
@@ -225,6 +242,38 @@ struct SyncRoutes: Sendable {
         out += "],\"cursor\":\(page.cursor),\"hasMore\":\(page.hasMore),\"log\":\(JSONText.string(log)),"
         out += "\"serverTime\":\(JSONText.string(JSONText.timestamp(millis: time))),\"serverTimeMillis\":\(time)}"
         return json(out)
+    }
+}
+
+extension SyncRoutes {
+    /// Holds a pull that found nothing new until a change the account may see commits, then reads
+    /// again; answers an empty page at `deadline` (after one last read), or at once on graceful
+    /// shutdown. Each wake reads from the cursor, whatever woke it, so a lost notification costs
+    /// at most the wait and never a change. The token is checked again after each wake: a token
+    /// withdrawn meanwhile is refused (401) before anything more is read.
+    func livePull(
+        _ request: Request, account: inout Account, after: Int64, limit: Int, until deadline: ContinuousClock.Instant
+    ) async throws -> PullPage {
+        let commits = storage.commits
+        while true {
+            // Armed before the read: a commit between the read and the wait still wakes it.
+            let ticket = commits.arm(for: account.visibleSites)
+            defer { commits.disarm(ticket) }
+            let page = try await storage.pull(after: after, limit: limit, for: account)
+            if !page.changes.isEmpty || ContinuousClock.now >= deadline || Task.isShuttingDownGracefully
+                || Task.isCancelled
+            {
+                return page
+            }
+            metrics.livePullWaiting(1)
+            await withGracefulShutdownHandler {
+                await commits.wait(ticket, until: deadline)
+            } onGracefulShutdown: {
+                commits.release(ticket)
+            }
+            metrics.livePullWaiting(-1)
+            account = try await authenticate(request)
+        }
     }
 }
 

@@ -19,8 +19,12 @@ package final class PostgresSyncStorage: SyncStorage, Service {
     /// Held by a push from choosing its sequence numbers until it commits.
     static let pushLock: Int64 = 0x696D_7072_6F76_6502
 
+    /// The LISTEN/NOTIFY channel on which pushes announce the sites they committed.
+    static let commitChannel = "improve_commits"
+
     let client: PostgresClient
     let location: PostgresLocation
+    package let commits: CommitSignal
     /// The task running the pool when `connect` started it; nil when `run()` is left to a ServiceGroup.
     private let runner: Task<Void, Never>?
     private let logger: Logger
@@ -30,8 +34,9 @@ package final class PostgresSyncStorage: SyncStorage, Service {
 
     private init(
         client: PostgresClient, runner: Task<Void, Never>?, location: PostgresLocation, logger: Logger,
-        beforeCommit: (@Sendable () async throws -> Void)?
+        beforeCommit: (@Sendable () async throws -> Void)?, commits: CommitSignal = CommitSignal()
     ) {
+        self.commits = commits
         self.client = client
         self.runner = runner
         self.location = location
@@ -63,19 +68,73 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         // Returns once the task runs, so the first query finds the pool started (PostgresNIO
         // warns about a lease before `run()`).
         let (started, running) = AsyncStream<Void>.makeStream()
+        let commits = CommitSignal()
         let runner = Task {
-            running.finish()
-            await client.run()
+            await withDiscardingTaskGroup { group in
+                group.addTask { await Self.listen(location, commits: commits, logger: logger) }
+                running.finish()
+                await client.run()
+            }
         }
         for await _ in started {}
         return PostgresSyncStorage(
-            client: client, runner: runner, location: location, logger: logger, beforeCommit: beforeCommit)
+            client: client, runner: runner, location: location, logger: logger, beforeCommit: beforeCommit,
+            commits: commits)
     }
 
-    /// Runs the connection pool: queries are answered only while this runs. Returns when the
-    /// task is cancelled or on graceful shutdown, closing every connection.
+    /// Runs the connection pool, and a connection listening for commits made through other
+    /// server processes: queries are answered only while this runs. Returns when the task is
+    /// cancelled or on graceful shutdown, closing every connection.
     package func run() async {
-        await client.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask {
+                await cancelWhenGracefulShutdown {
+                    await Self.listen(self.location, commits: self.commits, logger: self.logger)
+                }
+            }
+        }
+    }
+
+    /// Wakes `commits` for every commit announced on `commitChannel`, on a connection of its own,
+    /// until cancelled. A lost connection is made again after a second; since announcements may
+    /// have been missed meanwhile, every waiter is woken then to read again.
+    private static func listen(_ location: PostgresLocation, commits: CommitSignal, logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(
+                    configuration: try location.connectionConfiguration(), id: 1, logger: logger)
+                do {
+                    try await connection.listen(on: commitChannel) { notifications in
+                        commits.notify(.everything)
+                        for try await notification in notifications {
+                            commits.notify(committed(payload: notification.payload))
+                        }
+                    }
+                } catch {
+                    if !Task.isCancelled {
+                        logger.warning("listening for commits failed", metadata: ["error": "\(describe(error))"])
+                    }
+                }
+                try? await connection.close()
+            } catch {
+                logger.warning("cannot listen for commits", metadata: ["error": "\(describe(error))"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// A push's announcement: its sites one per line, an empty line for changes of no site; an
+    /// empty payload (too many sites to name) stands for everything.
+    static func payload(sites: Set<String?>) -> String {
+        let text = sites.map { $0 ?? "" }.sorted().joined(separator: "\n")
+        // NOTIFY payloads are limited to 8000 bytes.
+        return text.utf8.count > 7000 || text.isEmpty ? "" : text
+    }
+
+    static func committed(payload: String) -> CommitSignal.Committed {
+        guard !payload.isEmpty else { return .everything }
+        return .sites(Set(payload.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? nil : String($0) }))
     }
 
     /// Closes the connection pool `connect` started.
@@ -130,14 +189,23 @@ package final class PostgresSyncStorage: SyncStorage, Service {
             encoded.keepCanonicalText()
             return encoded
         }
-        return try await client.withConnection { connection in
+        let sites = Set(changes.map(\.site))
+        let outcome = try await client.withConnection { connection in
             try await PostgresTransaction.run(on: connection, logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.pushLock))", logger: logger)
                 let outcome = try await Self.push(changes, by: account, on: connection, logger: logger)
+                if outcome.accepted > 0 {
+                    // Delivered to every listening server process when, and only if, the push commits.
+                    try await connection.query(
+                        "SELECT pg_notify(\(Self.commitChannel), \(Self.payload(sites: sites)))", logger: logger)
+                }
                 try await beforeCommit?()
                 return outcome
             }
         }
+        // This process's own waiters need not wait for the round trip of the announcement.
+        if outcome.accepted > 0 { commits.notify(.sites(sites)) }
+        return outcome
     }
 
     private static func push(
@@ -411,6 +479,8 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         for try await id in try await client.query(
             "UPDATE sync_meta SET value = gen_random_uuid()::text WHERE key = 'log' RETURNING value", logger: logger
         ).decode(String.self) {
+            try await client.query("SELECT pg_notify(\(Self.commitChannel), '')", logger: logger)
+            commits.notify(.everything)
             return id
         }
         throw StorageOpenError.unreachable(location.description, reason: "the database has no change-log id (sync_meta)")
@@ -454,6 +524,11 @@ package final class PostgresSyncStorage: SyncStorage, Service {
             "UPDATE server_account SET revoked = true WHERE name = \(name) RETURNING name", logger: logger)
         var found = false
         for try await _ in rows.decode(String.self) { found = true }
+        if found {
+            // Waiting pulls on every server look at their tokens again (an empty payload wakes all).
+            try await client.query("SELECT pg_notify(\(Self.commitChannel), '')", logger: logger)
+            commits.notify(.everything)
+        }
         return found
     }
 

@@ -4,7 +4,7 @@ import ImprovementCore
 
 extension SQLiteSyncStorage {
     package func heartbeat() async throws {
-        try await BlockingWork.run { [store] in
+        try await BlockingWork.write { [store] in
             try store.writeDatabase { db in
                 try db.execute(
                     sql: "INSERT INTO meta (key, value) VALUES ('heartbeat', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -8,8 +8,13 @@ import ImprovementCore
 /// change that commits late.
 package final class SQLiteSyncStorage: SyncStorage {
     let store: ImprovementStore
+    package let commits = CommitSignal()
+    /// Runs inside every push transaction before its changes are applied; tests use it to hold
+    /// the writer and show that reads do not wait for it.
+    private let whileWriting: (@Sendable () -> Void)?
 
-    package init(path: String?, clock: PhysicalClock = .system) throws {
+    package init(path: String?, clock: PhysicalClock = .system, whileWriting: (@Sendable () -> Void)? = nil) throws {
+        self.whileWriting = whileWriting
         store = try ImprovementStore(
             path: path, options: StoreOptions(replica: nil, clock: clock, utcOffsetSeconds: 0),
             extraMigrations: [Self.accountsMigration, Self.logIDMigration, Self.reusableNamesMigration])
@@ -37,13 +42,18 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func push(_ changes: [Change], by account: Account) async throws -> PushOutcome {
-        try await BlockingWork.run { [store] in
+        let outcome = try await BlockingWork.write { [store, whileWriting] in
             // A resolution and the values it restores are accepted together (DecisionGroup); the
             // log only grows, so what it held before the transaction it still holds in it.
             let inBatch = DecisionGroup.carried(by: changes)
             let accepted = try store.loggedResolutions(among: DecisionGroup.namedOutsideBatch(changes))
             // The push route has checked every change against ChangeRules before calling push.
+            var first = true
             let report = try store.apply(changes, rulesChecked: true) { change, storedSite in
+                if first {
+                    first = false
+                    whileWriting?()
+                }
                 try PushPermissions.check(change, account: account, storedSite: storedSite)
                 if let refusal = DecisionGroup.refusal(of: change, in: inBatch, accepted: accepted) {
                     throw SyncStorageError.forbidden(changeID: change.id, message: refusal)
@@ -53,10 +63,12 @@ package final class SQLiteSyncStorage: SyncStorage {
                 accepted: report.applied.count, duplicates: report.duplicates.count,
                 conflicts: max(0, report.conflictsChange), cursor: try store.lastSequence())
         }
+        if outcome.accepted > 0 { commits.notify(.sites(Set(changes.map(\.site)))) }
+        return outcome
     }
 
     package func pull(after cursor: Int64, limit: Int, for account: Account) async throws -> PullPage {
-        try await BlockingWork.run { [store] in
+        try await BlockingWork.read { [store] in
             let page = try store.rawChanges(after: cursor, limit: limit, sites: account.visibleSites)
             let newCursor = page.changes.last?.seq ?? cursor
             let conflicts =
@@ -67,11 +79,11 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func lastSequence() async throws -> Int64 {
-        try await BlockingWork.run { [store] in try store.lastSequence() }
+        try await BlockingWork.read { [store] in try store.lastSequence() }
     }
 
     package func logID() async throws -> String {
-        try await BlockingWork.run { [store] in
+        try await BlockingWork.read { [store] in
             try store.readDatabase { db in
                 guard let id = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'log_id'") else {
                     throw StoreError.corrupt("the change log has no id")
@@ -82,17 +94,20 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func renewLogID() async throws -> String {
-        try await BlockingWork.run { [store] in
+        let id = try await BlockingWork.write { [store] in
             try store.writeDatabase { db in
                 let id = Self.newLogID()
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'log_id'", arguments: [id])
                 return id
             }
         }
+        // Waiting pulls answer at once with the new log id.
+        commits.notify(.everything)
+        return id
     }
 
     package func account(tokenHash: String) async throws -> Account? {
-        try await BlockingWork.run { [store] in try Self.account(store, tokenHash: tokenHash) }
+        try await BlockingWork.read { [store] in try Self.account(store, tokenHash: tokenHash) }
     }
 
     private static func account(_ store: ImprovementStore, tokenHash: String) throws -> Account? {
@@ -103,6 +118,11 @@ package final class SQLiteSyncStorage: SyncStorage {
             ).map(Self.account(from:))
         }
     }
+
+    // Account administration runs on the caller's thread, as one-shot commands use it: work on the
+    // write queue would keep the store alive past the command's end, and a store not closed before
+    // the process exits leaves its last writes in the WAL file (which a plain copy of the database
+    // file, say a backup, then lacks).
 
     package func addAccount(_ account: Account, tokenHash: String) async throws {
         try store.writeDatabase { db in
@@ -116,10 +136,13 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func revokeAccount(name: String) async throws -> Bool {
-        try store.writeDatabase { db in
+        let found = try store.writeDatabase { db in
             try db.execute(sql: "UPDATE server_account SET revoked = 1 WHERE name = ?", arguments: [name])
             return db.changesCount > 0
         }
+        // The account's waiting pulls look at their token again, and are refused.
+        if found { commits.notify(.everything) }
+        return found
     }
 
     package func accounts() async throws -> [Account] {

@@ -32,6 +32,10 @@ package protocol SyncStorage: Sendable {
     /// Returns false when there is no such account.
     func revokeAccount(name: String) async throws -> Bool
     func accounts() async throws -> [Account]
+
+    /// Wakes live pulls when changes commit: through this storage, and on PostgreSQL through every
+    /// server process sharing the database (LISTEN/NOTIFY).
+    var commits: CommitSignal { get }
 }
 
 /// What a push did.

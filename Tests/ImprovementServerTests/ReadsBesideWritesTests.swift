@@ -1,0 +1,123 @@
+import Dispatch
+import Foundation
+import ImprovementCore
+import Synchronization
+import Testing
+
+@testable import ImprovementServer
+
+/// Pulls, token checks and health reads never wait for the writer: a push holding SQLite's
+/// single writer (or PostgreSQL's push lock), with hundreds more queued behind it, leaves reads
+/// as fast as on an idle server. (With reads and writes on one shared concurrent queue, as
+/// before, the SQLite test did not finish in 5 minutes: the queued pushes took every thread.)
+@Suite("Reads beside writes")
+struct ReadsBesideWritesTests {
+    static let writer = Account(name: "writer", role: .admin, sites: [])
+
+    /// Lets the first push in, then holds it inside its transaction until `open()`.
+    final class Gate: Sendable {
+        private let entered = DispatchSemaphore(value: 0)
+        private let released = DispatchSemaphore(value: 0)
+        private let first = Atomic(true)
+
+        /// Called inside the push transaction (on the writer's thread).
+        func hold() {
+            guard first.exchange(false, ordering: .sequentiallyConsistent) else { return }
+            entered.signal()
+            released.wait()
+        }
+
+        /// Returns once a push is held.
+        func waitUntilHeld() async {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async { [entered] in
+                    entered.wait()
+                    continuation.resume()
+                }
+            }
+        }
+
+        func open() { released.signal() }
+
+        /// Should reads wait for the writer after all, lets it go after `seconds` (on a thread of its
+        /// own: dispatch's may all be taken), so the test fails rather than hangs.
+        func letGo(after seconds: Double) {
+            Thread.detachNewThread { [released] in
+                Thread.sleep(forTimeInterval: seconds)
+                released.signal()
+            }
+        }
+    }
+
+    /// Times the reads a pull request makes (token, page, log id) and a health check.
+    static func timeReads(_ storage: any SyncStorage, tokenHash: String) async throws -> Duration {
+        let started = ContinuousClock.now
+        for _ in 0..<5 {
+            _ = try await storage.account(tokenHash: tokenHash)
+            _ = try await storage.pull(after: 0, limit: 1000, for: writer)
+            _ = try await storage.logID()
+            _ = try await storage.lastSequence()
+        }
+        return ContinuousClock.now - started
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func sqliteReadsDoNotWaitForAHeldWriterOrThePushesQueuedBehindIt() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reads-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let gate = Gate()
+        let storage = try SQLiteSyncStorage(path: folder.appendingPathComponent("server.sqlite").path) { gate.hold() }
+        try await storage.addAccount(Self.writer, tokenHash: "hash-of-writer")
+        // More queued pushes than the dispatch thread pool has threads: each held a thread before.
+        let queued = 300
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                _ = try await storage.push([Changes.observation(site: "north", unit: "held")], by: Self.writer)
+            }
+            await gate.waitUntilHeld()
+            for index in 0..<queued {
+                group.addTask {
+                    _ = try await storage.push([Changes.observation(site: "north", unit: "queued-\(index)")], by: Self.writer)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            gate.letGo(after: 30)
+            let reads = try await Self.timeReads(storage, tokenHash: "hash-of-writer")
+            // Milliseconds when idle; the bound leaves room for a machine busy with other tests.
+            #expect(reads < .seconds(15), "20 reads took \(reads) while the writer was held")
+            gate.open()
+            try await group.waitForAll()
+        }
+        #expect(try await storage.lastSequence() == Int64(queued + 1), "every queued push then went through")
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func postgresPullsDoNotTakeThePushLock() async throws {
+        let database = try await TestPostgres.createDatabase()
+        let gate = Gate()
+        let storage = try await PostgresSyncStorage.connect(database, logger: TestPostgres.logger) {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    gate.hold()
+                    continuation.resume()
+                }
+            }
+        }
+        try await storage.addAccount(Self.writer, tokenHash: "hash-of-writer")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                _ = try await storage.push([Changes.observation(site: "north", unit: "held")], by: Self.writer)
+            }
+            await gate.waitUntilHeld()
+            gate.letGo(after: 30)
+            let reads = try await Self.timeReads(storage, tokenHash: "hash-of-writer")
+            #expect(reads < .seconds(15), "20 reads took \(reads) while a push held the lock")
+            gate.open()
+            try await group.waitForAll()
+        }
+        #expect(try await storage.lastSequence() == 1)
+        storage.shutdown()
+        await TestPostgres.dropDatabase(database)
+    }
+}
