@@ -119,11 +119,12 @@ package final class SQLiteSyncStorage: SyncStorage {
         }
     }
 
-    package func addAccount(_ account: Account, tokenHash: String) async throws {
-        try await BlockingWork.write { [store] in try Self.add(account, tokenHash: tokenHash, to: store) }
-    }
+    // Account administration runs on the caller's thread, as one-shot commands use it: work on the
+    // write queue would keep the store alive past the command's end, and a store not closed before
+    // the process exits leaves its last writes in the WAL file (which a plain copy of the database
+    // file, say a backup, then lacks).
 
-    private static func add(_ account: Account, tokenHash: String, to store: ImprovementStore) throws {
+    package func addAccount(_ account: Account, tokenHash: String) async throws {
         try store.writeDatabase { db in
             if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM server_account WHERE name = ?)", arguments: [account.name]) == true {
                 throw SyncStorageError.accountExists(account.name)
@@ -135,11 +136,9 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func revokeAccount(name: String) async throws -> Bool {
-        let found = try await BlockingWork.write { [store] in
-            try store.writeDatabase { db in
-                try db.execute(sql: "UPDATE server_account SET revoked = 1 WHERE name = ?", arguments: [name])
-                return db.changesCount > 0
-            }
+        let found = try store.writeDatabase { db in
+            try db.execute(sql: "UPDATE server_account SET revoked = 1 WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
         }
         // The account's waiting pulls look at their token again, and are refused.
         if found { commits.notify(.everything) }
@@ -147,11 +146,9 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func accounts() async throws -> [Account] {
-        try await BlockingWork.read { [store] in
-            try store.readDatabase { db in
-                try Row.fetchAll(db, sql: "SELECT name, role, sites, revoked FROM server_account ORDER BY name")
-                    .map(Self.account(from:))
-            }
+        try store.readDatabase { db in
+            try Row.fetchAll(db, sql: "SELECT name, role, sites, revoked FROM server_account ORDER BY name")
+                .map(Self.account(from:))
         }
     }
 
