@@ -22,7 +22,8 @@ struct BuildingAClientTests {
         let officeToken = try #require(server.tokens["coordinator"])
         let wardToken = try #require(server.tokens["member-north"])
         try await server.application().test(.live) { client in
-            let url = URL(string: "http://127.0.0.1:\(try #require(client.port))")!
+            let port = try #require(client.port)
+            let url = URL(string: "http://127.0.0.1:\(port)")!
             let transport = HTTPClientTransport()
 
             // Open a store, knowing the account so a write it may not make is refused at once.
