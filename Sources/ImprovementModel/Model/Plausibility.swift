@@ -68,6 +68,8 @@ public enum Plausibility {
     /// What is unusual about a data point, in words a nurse can check; empty when nothing is.
     ///
     /// - Parameters:
+    ///   - observation: the data point about to be recorded.
+    ///   - measure: its measure (the chart kind says which values are possible).
     ///   - programmeStart: the start of the measure's programme, if it has one.
     ///   - series: the summary of the stored data points of the same measure and unit.
     public static func warnings(
