@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import ImprovementCore
 import ImprovementHTTPTransport
+import ImprovementServer
 import ImprovementTestSupport
 import Testing
 
