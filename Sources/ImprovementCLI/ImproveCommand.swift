@@ -4,6 +4,7 @@ import ImprovementCore
 /// The `improve` command line: recording offline, syncing, reviewing. Each command lives in its
 /// own file under Commands/.
 public struct ImproveCommand: AsyncParsableCommand {
+    /// The command's name, help text and subcommands, grouped as `improve --help` shows them.
     public static let configuration = CommandConfiguration(
         commandName: "improve",
         abstract: "Record quality-improvement data offline, sync it, and review the merged progress.",
@@ -60,6 +61,7 @@ public struct ImproveCommand: AsyncParsableCommand {
             CommandGroup(name: "Syncing", subcommands: [SyncCommand.self, StatusCommand.self, HeldCommand.self]),
         ])
 
+    /// Needed by ArgumentParser, which creates the command.
     public init() {}
 }
 

@@ -13,6 +13,7 @@ public struct HTTPClientTransport: SyncTransport {
         self.environment = environment
     }
 
+    /// Sends the request over AsyncHTTPClient, through a proxy when the environment names one; a redirect comes back as the answer (with its `location`), never followed.
     public func send(_ request: SyncRequest) async throws -> SyncResponse {
         let answer = try await HTTPExchange.send(
             request.method, url: request.url, headers: request.headers.map { ($0.name, $0.value) }, body: request.body,
@@ -20,5 +21,6 @@ public struct HTTPClientTransport: SyncTransport {
         return SyncResponse(status: answer.status, body: answer.body, location: answer.location)
     }
 
+    /// The failure in words (a server name not found, a timeout, a certificate not trusted, a proxy refusing).
     public func describe(_ error: any Error) -> String { HTTPExchange.describe(error) }
 }

@@ -2,7 +2,7 @@ import ImprovementModel
 
 /// One period of data as the caller supplies it, in time order.
 ///
-/// Which fields are needed depends on the ``ChartKind``: `value` for I, MR, C and G charts;
+/// Which fields are needed depends on the `ChartKind`: `value` for I, MR, C and G charts;
 /// `numerator` and `denominator` for P, P′, U and U′ charts; either for run charts.
 public struct ChartInput: Sendable, Hashable, Codable {
     /// The period as a `YYYY-MM-DD` string. It is carried through untouched, never parsed.

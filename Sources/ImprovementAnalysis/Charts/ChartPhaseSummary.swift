@@ -19,9 +19,11 @@ public struct ChartPhaseSummary: Sendable, Hashable, Codable {
     public let number: Int
     /// The first and last period of the phase.
     public let from: String
+    /// The last period of the phase.
     public let to: String
     /// Indexes of the first and last point of the phase.
     public let start: Int
+    /// The index of the last point of the phase.
     public let end: Int
     /// Indexes of the points the centre line and limits rest on (a frozen baseline, or the
     /// whole phase, without excluded points).
@@ -33,6 +35,7 @@ public struct ChartPhaseSummary: Sendable, Hashable, Codable {
     /// The phase's limits when they are the same for every point; nil when they vary with the
     /// denominator (see each point's `lcl` and `ucl`) or do not exist.
     public let lcl: Double?
+    /// The upper limit, on the same terms as `lcl`.
     public let ucl: Double?
     /// Whether the limits differ from point to point (P and U charts with varying denominators).
     public let limitsVary: Bool

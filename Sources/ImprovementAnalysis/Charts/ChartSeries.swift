@@ -3,7 +3,9 @@ import ImprovementModel
 /// A measure's data ready to chart: one unit's points, or a site's (or every site's) units pooled,
 /// with the phases and exclusions its annotations mark.
 public struct ChartSeries: Sendable {
+    /// The measure charted.
     public var measure: Measure
+    /// The points to chart, in period order.
     public var inputs: [ChartInput]
     /// Indexes where an annotation marking a change starts a new phase.
     public var phaseStarts: [Int]
@@ -16,6 +18,7 @@ public struct ChartSeries: Sendable {
     /// The note that gives the reason for each excluded point.
     public var exclusionNotes: [Int: Annotation]
 
+    /// The series of `inputs`, with the phase starts and exclusions `annotations` mark worked out.
     public init(measure: Measure, inputs: [ChartInput], annotations: [Annotation]) {
         self.measure = measure
         self.inputs = inputs

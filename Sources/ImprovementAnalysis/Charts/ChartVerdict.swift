@@ -13,6 +13,7 @@ import ImprovementModel
 /// and no exclusion): the verdict is then `unstable-baseline` until someone explains or
 /// excludes that point.
 public struct ChartVerdict: Sendable, Hashable, Codable {
+    /// The verdict's name, as reports and JSON give it.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         /// The latest signal moved the process the way the measure wants.
         case improving

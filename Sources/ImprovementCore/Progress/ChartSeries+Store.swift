@@ -1,7 +1,7 @@
 extension ChartSeries {
     /// Reads the series from a store. With `unit`, that unit's points; with `site`, the site's
     /// units pooled period by period; with neither, every site pooled. Annotations apply as
-    /// ``Annotation/applies(site:unit:)`` says.
+    /// `Annotation.applies(site:unit:)` says.
     public static func load(store: ImprovementStore, measure: Measure, site: String? = nil, unit: String? = nil) throws
         -> ChartSeries
     {

@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// For each measure and unit (and each site, pooling its units) the series is charted exactly as
 /// `improve chart` charts it, with the measure's chart kind, phases, exclusions and direction,
-/// and the verdict is the chart's own (``ChartVerdict``): no view can contradict another about
+/// and the verdict is the chart's own (`ChartVerdict`): no view can contradict another about
 /// the same series. The baseline centre is the first phase's centre line, the current centre
 /// the last phase's.
 public enum ProgressAnalysis {

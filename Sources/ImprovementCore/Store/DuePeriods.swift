@@ -44,7 +44,9 @@ extension Measure.Frequency {
 
 /// The due periods of one measure for one unit.
 public struct DueSeries: Sendable, Equatable {
+    /// The measure that is due.
     public var measure: Measure
+    /// The unit that owes the data.
     public var unit: Unit
     /// Starts of the periods with no data, oldest first.
     public var periods: [Day]
@@ -65,6 +67,7 @@ public struct DueQuery: Sendable {
     /// "Today" (the device's calendar when nil).
     public var today: Day?
 
+    /// A query for `site`; the other filters narrow it.
     public init(
         site: String, unit: String? = nil, measure: String? = nil, since: Day? = nil,
         window: Int = DuePeriods.defaultWindow, today: Day? = nil

@@ -3,6 +3,7 @@ import GRDB
 
 /// A change of this device that the server refused, set aside so the rest can still be sent.
 public struct HeldChange: Sendable, Equatable {
+    /// The refused change, as it stays in the log.
     public var change: Change
     /// The server's error code (`forbidden`, `invalid_change`).
     public var code: String
@@ -62,10 +63,14 @@ public struct DiscardedChange: Sendable, Equatable {
     /// One field the discarded change wrote: the record's value before and after the discard
     /// (nil when the record has no such value: it is gone, or was never written).
     public struct FieldUndo: Sendable, Equatable {
+        /// The field's name.
         public var field: String
+        /// The value before the discard.
         public var before: FieldValue?
+        /// The value after it.
         public var after: FieldValue?
 
+        /// One field's undo.
         public init(field: String, before: FieldValue?, after: FieldValue?) {
             self.field = field
             self.before = before
@@ -73,6 +78,7 @@ public struct DiscardedChange: Sendable, Equatable {
         }
     }
 
+    /// The change discarded.
     public var change: Change
     /// The fields the change wrote, in name order.
     public var fields: [FieldUndo]

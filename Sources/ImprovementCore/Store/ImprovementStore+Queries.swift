@@ -110,12 +110,18 @@ extension ImprovementStore {
 
 /// Which observations to read. Every filter is optional.
 public struct ObservationQuery: Sendable {
+    /// Only this measure's points; nil for every measure.
     public var measure: String?
+    /// Only this unit's points; nil for every unit.
     public var unit: String?
+    /// Only this site's points; nil for every site.
     public var site: String?
+    /// Only periods starting on or after this date.
     public var from: Day?
+    /// Only periods starting on or before this date.
     public var to: Day?
 
+    /// A query; every filter left nil matches everything.
     public init(measure: String? = nil, unit: String? = nil, site: String? = nil, from: Day? = nil, to: Day? = nil) {
         self.measure = measure
         self.unit = unit

@@ -9,6 +9,7 @@ public struct RestampReport: Equatable, Sendable {
     /// The stored clock state afterwards (nil when nothing was re-stamped).
     public var clock: HLC?
 
+    /// A report of nothing done.
     public init() {}
 }
 

@@ -6,6 +6,7 @@ import Synchronization
 public struct StoreOptions: Sendable {
     /// The replica id to use for a new store; nil picks a random one. An existing store keeps its own.
     public var replica: String?
+    /// The physical clock the store's hybrid logical clock reads (replaceable so tests can skew it).
     public var clock: PhysicalClock
     /// Offset of local time from UTC, so "today" is the ward's date, not Greenwich's.
     public var utcOffsetSeconds: Int
@@ -14,6 +15,7 @@ public struct StoreOptions: Sendable {
     /// account is not known, or a server's own store) leaves the judgement to the server.
     public var account: AccountScope?
 
+    /// Options with the defaults a device wants: a random replica id for a new store, the system clock, the device's own UTC offset, and no account (the server judges every change).
     public init(
         replica: String? = nil, clock: PhysicalClock = .system, utcOffsetSeconds: Int? = nil,
         account: AccountScope? = nil

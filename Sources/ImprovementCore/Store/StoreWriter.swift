@@ -9,6 +9,7 @@ public final class StoreWriter: ValidationContext {
     let replica: String
     /// Who the changes are recorded as.
     public let author: String
+    /// Today's date on the device's calendar, when the transaction began: periods after it are refused.
     public let today: Day
     /// The device's offset from UTC, for the dates it shows.
     let utcOffsetSeconds: Int
@@ -47,6 +48,7 @@ public final class StoreWriter: ValidationContext {
 
     // MARK: - Validation context
 
+    /// The live fields of a record as this transaction sees them; nil when there is none or it is deleted.
     public func fields(of type: EntityType, id: String) throws -> FieldMap? {
         let cacheable = type == .measure || type == .unit
         let key = type.name + "\u{0}" + id
@@ -57,6 +59,7 @@ public final class StoreWriter: ValidationContext {
         return fields
     }
 
+    /// How many data points of `measure` are not deleted, as this transaction sees them.
     public func liveObservationCount(measure: String) throws -> Int {
         // Observation ids start with "measure/", so the primary key bounds the scan ('0' follows '/').
         try Int.fetchOne(
@@ -402,12 +405,17 @@ public final class StoreWriter: ValidationContext {
 
 /// One data point as a person enters it.
 public struct ObservationEntry: Sendable {
+    /// The measure's id.
     public var measure: String
+    /// The unit's id; the data point's site is the unit's.
     public var unit: String
     /// Any date within the period; it is moved to the period's start.
     public var period: Day
+    /// For ratio charts (P, U): the count of events; nil keeps the value a data point already has.
     public var numerator: Double?
+    /// For ratio charts: what the events are counted out of; nil keeps the value a data point already has.
     public var denominator: Double?
+    /// For charts of single values: the measured value; nil keeps the value a data point already has.
     public var value: Double?
     /// The note; nil keeps the note a data point already has (unless `clearNote`).
     public var note: String?
@@ -419,6 +427,7 @@ public struct ObservationEntry: Sendable {
     /// True when the entry gives the data point's values (not only its note).
     public var givesValues: Bool { numerator != nil || denominator != nil || value != nil }
 
+    /// An entry; nothing is checked until it is recorded (`StoreWriter.record(_:)`).
     public init(
         measure: String, unit: String, period: Day, numerator: Double? = nil, denominator: Double? = nil,
         value: Double? = nil, note: String? = nil, clearNote: Bool = false, force: Bool = false

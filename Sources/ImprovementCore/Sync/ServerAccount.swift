@@ -6,8 +6,10 @@ import Foundation
 public struct ServerAccount: Equatable, Sendable {
     /// The account's name on the server.
     public var user: String
+    /// The account's role and sites, as the write rules need them (`StoreOptions.account`).
     public var scope: AccountScope
 
+    /// An account as the server describes it.
     public init(user: String, scope: AccountScope) {
         self.user = user
         self.scope = scope

@@ -5,6 +5,7 @@ import Foundation
 /// replicas' changes, applying each page and its cursor in one transaction. Interrupted at any
 /// point, the next run resumes where this one stopped and duplicates nothing.
 public struct SyncClient: Sendable {
+    /// The server's base address (the endpoints' paths are added to it).
     public let server: URL
     private let token: String
     private let store: ImprovementStore
@@ -13,16 +14,19 @@ public struct SyncClient: Sendable {
     public var pushBatchSize: Int
     /// Most bytes in one push body (a single change larger than this is still sent, alone).
     public var pushBatchBytes: Int
+    /// Most changes asked for in one pull page.
     public var pullPageSize: Int
     /// Lowered for the rest of the sync when the server says a batch was too large.
     private let learnedLimits = PushLimits()
 
+    /// The protocol version sent in every request's `Improve-Protocol` header.
     public static let protocolVersion = 1
 
     /// Half the server's default body limit (8 MiB, Protocol/README.md §11): room for the
     /// server's own measure of the body, and a batch a slow ward connection can finish.
     public static let defaultPushBatchBytes = 4 * 1024 * 1024
 
+    /// A client of `store` for the server at `server`, signing in with `token` and speaking over `transport`.
     public init(
         server: URL, token: String, store: ImprovementStore, transport: any SyncTransport, pushBatchSize: Int = 2000,
         pushBatchBytes: Int = SyncClient.defaultPushBatchBytes, pullPageSize: Int = 5000
@@ -45,12 +49,17 @@ public struct SyncClient: Sendable {
 
     /// What one push or pull moved.
     public struct Progress: Sendable, Equatable {
+        /// Changes the server accepted.
         public var pushed = 0
+        /// Changes the server already had (sent before; nothing applied twice).
         public var duplicates = 0
+        /// Changes received from other replicas.
         public var pulled = 0
         /// Of `pulled`: changes made by other replicas (the rest are this device's own, sent back).
         public var received = 0
+        /// Conflicts the server found when merging the changes pushed.
         public var conflictsCreated = 0
+        /// Pull pages received.
         public var pages = 0
         /// Changes the server refused that were set aside (see `ImprovementStore.heldChanges()`).
         public var held = 0

@@ -305,6 +305,7 @@ public enum SyncEngineError: Error, Equatable, Sendable, CustomStringConvertible
     /// The server refused the changes for the device clock, and the clock is still about so many minutes ahead.
     case clockAhead(minutes: Int)
 
+    /// The failure in words the person holding the device can act on.
     public var description: String {
         switch self {
         case .gaveUp(let error, let attempts):

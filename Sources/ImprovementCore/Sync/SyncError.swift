@@ -25,6 +25,7 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The server's answer could not be read.
     case badResponse(String)
 
+    /// What stopped the sync and what the person can do about it.
     public var description: String {
         switch self {
         case .unauthorized(let message):

@@ -18,6 +18,7 @@ public struct SyncStatus: Sendable, Equatable {
         case stopped
     }
 
+    /// What the engine is doing now.
     public var state: State
     /// This device's changes waiting to be sent (held changes not included).
     public var pending: Int

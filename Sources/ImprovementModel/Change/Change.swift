@@ -4,18 +4,25 @@
 /// field had never been written on the writer's device. It is what separates a knowing
 /// overwrite from a concurrent one.
 public struct Change: Hashable, Sendable {
+    /// Unique to this write: a server or replica that already has a change with this id drops it as a duplicate.
     public var id: String
+    /// The device that made the change.
     public var replica: String
     /// The record type, for example `observation`.
     public var type: String
+    /// The record's id.
     public var entity: String
     /// The site the record belongs to; nil for global definitions.
     public var site: String?
+    /// When the change was made, by the writer's hybrid logical clock: the later stamp wins a field.
     public var hlc: HLC
+    /// The person who made it.
     public var author: String
+    /// The fields written and their new values (`_deleted` for a deletion); fields not named are untouched.
     public var fields: FieldMap {
         didSet { canonical = nil }
     }
+    /// Per field written, the version the writer had seen (see above).
     public var base: [String: HLC?] {
         didSet { canonical = nil }
     }
@@ -23,6 +30,7 @@ public struct Change: Hashable, Sendable {
     /// stores this text, so a received change need not be encoded again. Not part of equality.
     package var canonical: CanonicalText?
 
+    /// A change with every part given.
     public init(
         id: String, replica: String, type: String, entity: String, site: String?, hlc: HLC, author: String,
         fields: FieldMap, base: [String: HLC?]
@@ -57,12 +65,14 @@ public struct Change: Hashable, Sendable {
     }
 
     // Equality and hashing are by content: the cached text is a by-product of how the change arrived.
+    /// Equal when every part is; the cached canonical text is not compared.
     public static func == (lhs: Change, rhs: Change) -> Bool {
         lhs.id == rhs.id && lhs.replica == rhs.replica && lhs.type == rhs.type && lhs.entity == rhs.entity
             && lhs.site == rhs.site && lhs.hlc == rhs.hlc && lhs.author == rhs.author && lhs.fields == rhs.fields
             && lhs.base == rhs.base
     }
 
+    /// Hashes the parts `==` compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(id)
         hasher.combine(replica)
@@ -87,6 +97,7 @@ extension Change: Codable {
         case id, replica, type, entity, site, hlc, author, fields, base
     }
 
+    /// Reads a change from its JSON form (stamps as text).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         id = try container.decode(String.self, forKey: .id)
@@ -118,6 +129,7 @@ extension Change: Codable {
         self.base = base
     }
 
+    /// Writes the change as JSON, stamps as their text form.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
@@ -136,6 +148,7 @@ extension Change: Codable {
 public struct LoggedChange: Hashable, Sendable {
     /// Position in this replica's log: strictly increasing in commit order.
     public var seq: Int64
+    /// The change itself.
     public var change: Change
 
     package init(seq: Int64, change: Change) {

@@ -1,5 +1,6 @@
 /// A value that lost a merge without its writer having seen the winner: kept so nothing is lost.
 public struct Conflict: Hashable, Sendable {
+    /// Whether two edits collided, or an edit and a deletion.
     public enum Kind: String, Sendable, Codable {
         /// Two writers changed the same field without seeing each other's write.
         case edit
@@ -9,11 +10,16 @@ public struct Conflict: Hashable, Sendable {
 
     /// One side of a conflict: the value and who wrote it, where and when.
     public struct Side: Hashable, Sendable, Codable {
+        /// The value this side wrote (null for a deletion).
         public var value: FieldValue
+        /// Who wrote it.
         public var author: String
+        /// The device it was written on (the stamp's replica).
         public var replica: String
+        /// When it was written: the later stamp wins.
         public var hlc: HLC
 
+        /// One side; its replica is taken from `hlc`.
         public init(value: FieldValue, author: String, hlc: HLC) {
             self.value = value
             self.author = author
@@ -23,6 +29,7 @@ public struct Conflict: Hashable, Sendable {
 
         private enum CodingKeys: String, CodingKey { case value, author, replica, hlc }
 
+        /// Reads a side from its JSON form (the stamp as text; the replica taken from it).
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             value = try container.decode(FieldValue.self, forKey: .value)
@@ -35,6 +42,7 @@ public struct Conflict: Hashable, Sendable {
             replica = hlc.replica
         }
 
+        /// Writes the side as JSON, the stamp as its text form.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(value, forKey: .value)
@@ -46,10 +54,15 @@ public struct Conflict: Hashable, Sendable {
 
     /// Stable across replicas: derived from the record, the field and the losing write.
     public var id: String
+    /// Two edits, or an edit and a deletion.
     public var kind: Kind
+    /// The record type (`observation`).
     public var type: String
+    /// The record's id.
     public var entity: String
+    /// The record's site; nil for definitions shared by every site.
     public var site: String?
+    /// The field the two writes disagree on.
     public var field: String
     /// The value the record holds now. For a delete conflict the winner is the deletion (value null).
     public var winner: Side
@@ -58,8 +71,10 @@ public struct Conflict: Hashable, Sendable {
     /// The coordinator's decision, once there is one.
     public var resolution: ConflictChoice?
 
+    /// True once a coordinator has decided.
     public var isResolved: Bool { resolution != nil }
 
+    /// A new, open conflict; its id is derived from the record, the field and the losing stamp.
     public init(kind: Kind, type: String, entity: String, site: String?, field: String, winner: Side, loser: Side) {
         self.id = Conflict.id(type: type, entity: entity, field: field, loser: loser.hlc)
         self.kind = kind

@@ -8,8 +8,11 @@ import Foundation
 /// SQL `ORDER BY hlc` and `MAX(hlc)` are therefore clock order. Ties on time and counter are
 /// broken by replica id.
 public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Physical time, in milliseconds since 1970-01-01 UTC.
     public let millis: Int64
+    /// Orders stamps made within one millisecond (0 to `maxCounter`).
     public let counter: Int
+    /// The replica that made the stamp; breaks ties.
     public let replica: String
     /// The encoded form, built once: stamps are written to the log far more often than made.
     public let description: String
@@ -17,6 +20,7 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Largest counter that still fits the fixed-width encoding.
     public static let maxCounter = 99_999
 
+    /// A stamp from its parts.
     public init(millis: Int64, counter: Int, replica: String) {
         self.millis = millis
         self.counter = counter
@@ -54,16 +58,19 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.description = text
     }
 
+    /// Equal when time, counter and replica are.
     public static func == (lhs: HLC, rhs: HLC) -> Bool {
         lhs.millis == rhs.millis && lhs.counter == rhs.counter && lhs.replica == rhs.replica
     }
 
+    /// Hashes the parts `==` compares.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(millis)
         hasher.combine(counter)
         hasher.combine(replica)
     }
 
+    /// Clock order: by time, then counter, then replica id.
     public static func < (lhs: HLC, rhs: HLC) -> Bool {
         if lhs.millis != rhs.millis { return lhs.millis < rhs.millis }
         if lhs.counter != rhs.counter { return lhs.counter < rhs.counter }
@@ -91,6 +98,7 @@ public struct HLC: Hashable, Comparable, Sendable, CustomStringConvertible {
 
 /// Replica ids: 1 to 64 characters of `a-z`, `0-9` and `-`, so they embed safely in an HLC.
 public enum ReplicaID {
+    /// True when `text` may be used as a replica id.
     public static func isValid(_ text: String) -> Bool {
         guard !text.isEmpty, text.utf8.count <= 64 else { return false }
         return text.utf8.allSatisfy { ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }
@@ -109,6 +117,7 @@ public enum ReplicaID {
 public struct PhysicalClock: Sendable {
     private let read: @Sendable () -> Int64
 
+    /// A clock that reads the time from `read`, in milliseconds since 1970-01-01 UTC.
     public init(millisecondsSince1970 read: @escaping @Sendable () -> Int64) {
         self.read = read
     }
@@ -118,6 +127,7 @@ public struct PhysicalClock: Sendable {
         Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
     }
 
+    /// The time now, in milliseconds since 1970-01-01 UTC.
     public func nowMillis() -> Int64 { read() }
 }
 
@@ -136,6 +146,7 @@ public struct HLCGenerator: Sendable {
     /// The latest timestamp handed out or absorbed.
     public var last: HLC { HLC(millis: millis, counter: counter, replica: replica) }
 
+    /// The clock of `replica`, carrying on from `last` (nil for a new replica) and reading `physical`.
     public init(replica: String, last: HLC?, physical: PhysicalClock) {
         self.millis = last?.millis ?? 0
         self.counter = last?.counter ?? 0

@@ -48,6 +48,7 @@ public enum PermissionRules {
 public struct WriteRefusal: Error, Equatable, Sendable, CustomStringConvertible {
     /// The record type and id of the change refused.
     public var type: String
+    /// The record's id.
     public var entity: String
     /// The rule's words, the same the server would answer.
     public var reason: String
@@ -61,6 +62,7 @@ public struct WriteRefusal: Error, Equatable, Sendable, CustomStringConvertible 
         self.account = account
     }
 
+    /// The refusal in the device's words, ending "Nothing was saved."
     public var description: String {
         "The \(type) \(entity) was refused: \(reason) (this device's account: \(account)). Ask a coordinator "
             + "to make this change, or run improve sync if your role has changed. Nothing was saved."

@@ -13,7 +13,9 @@ public struct RecordConflict: Hashable, Sendable {
         public var deleted: Bool
         /// Who made this side's write, on which device, when.
         public var author: String
+        /// The device that made it.
         public var replica: String
+        /// Its stamp: the later stamp wins.
         public var hlc: HLC
 
         package init(values: FieldMap, deleted: Bool, author: String, replica: String, hlc: HLC) {
@@ -29,8 +31,11 @@ public struct RecordConflict: Hashable, Sendable {
     public var id: String
     /// `delete` when one side deleted the record.
     public var kind: Conflict.Kind
+    /// The record type (`observation`).
     public var type: String
+    /// The record's id.
     public var entity: String
+    /// The record's site; nil for definitions shared by every site.
     public var site: String?
     /// The field conflicts of this entry, ordered by field.
     public var conflicts: [Conflict]
@@ -59,6 +64,7 @@ public struct RecordConflict: Hashable, Sendable {
         self.resolution = resolution
     }
 
+    /// True once a coordinator has settled every field conflict of the record.
     public var isResolved: Bool { resolution != nil }
 
     /// The fields the versions disagree on, in order.
@@ -94,6 +100,7 @@ public struct RecordConflict: Hashable, Sendable {
 public struct RecordResolution: Sendable {
     /// The entry as it was before the decision.
     public var record: RecordConflict
+    /// The side whose version was kept.
     public var keep: ConflictChoice
     /// The fields whose conflicts were settled, in order.
     public var fields: [String]

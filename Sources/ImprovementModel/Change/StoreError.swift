@@ -6,6 +6,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case corrupt(String)
     case database(String)
 
+    /// What went wrong, for the person at the device.
     public var description: String {
         switch self {
         case .notFound(let type, let id):

@@ -6,6 +6,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Days since 1970-01-01.
     public let dayNumber: Int
 
+    /// The date `dayNumber` days after 1970-01-01 (negative: before).
     public init(dayNumber: Int) {
         self.dayNumber = dayNumber
     }
@@ -41,6 +42,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.dayNumber = Int((seconds - ((seconds % 86_400) + 86_400) % 86_400) / 86_400)
     }
 
+    /// The Gregorian year, month (1-12) and day of the month (1-31).
     public var components: (year: Int, month: Int, day: Int) {
         Day.civilFromDays(dayNumber)
     }
@@ -51,11 +53,13 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         ((dayNumber % 7 + 7 + 3) % 7) + 1
     }
 
+    /// The date so many days later (negative counts go back).
     public func adding(days: Int) -> Day { Day(dayNumber: dayNumber + days) }
 
     /// The Monday that starts this date's ISO week.
     public var startOfWeek: Day { adding(days: 1 - isoWeekday) }
 
+    /// The first day of this date's month.
     public var startOfMonth: Day {
         let (year, month, _) = components
         return Day(dayNumber: Day.daysFromCivil(year: year, month: month, day: 1))
@@ -68,6 +72,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         return Day(dayNumber: Day.daysFromCivil(year: total / 12, month: total % 12 + 1, day: 1))
     }
 
+    /// The date as `YYYY-MM-DD`.
     public var description: String {
         let (year, month, day) = components
         return String(unsafeUninitializedCapacity: 10) { buffer in
@@ -87,6 +92,7 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Earlier dates come first.
     public static func < (lhs: Day, rhs: Day) -> Bool { lhs.dayNumber < rhs.dayNumber }
 
     static func isLeap(_ year: Int) -> Bool { (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 }

@@ -33,6 +33,7 @@ package enum SiteScope: Sendable {
 /// Table and column names are fixed strings, never derived from Swift types, so a rename in
 /// code can never change the schema or the wire format.
 public struct EntityType: Hashable, Sendable, CustomStringConvertible {
+    /// The record type's name on the wire and in the change log (`observation`); never changes.
     public let name: String
     package let table: String
     package let fields: [FieldSpec]
@@ -60,14 +61,18 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
         self.positions = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1.name, $0) })
     }
 
+    /// The wire name.
     public var description: String { name }
 
+    /// Two types are the same when their wire names are.
     public static func == (lhs: EntityType, rhs: EntityType) -> Bool { lhs.name == rhs.name }
+    /// Hashes the wire name only, as `==` compares.
     public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
     /// The field that marks a tombstone.
     public static let deletedField = "_deleted"
 
+    /// The names of the fields a record of this type holds, in declaration order (bookkeeping included).
     public var fieldNames: [String] { fields.map(\.name) }
 
     package func spec(_ name: String) -> FieldSpec? { positions[name].map { fields[$0] } }
@@ -75,20 +80,25 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
     /// The column kind of a field of this type; nil for fields it does not define.
     package func kind(of name: String) -> ColumnKind? { positions[name].map { fields[$0].kind } }
 
+    /// A hospital or organisation (`Site`); its id is its own site.
     public static let site = EntityType(
         name: "site", table: "site", fields: [.text("name")], scope: .ownID, immutable: [],
         writers: .siteCoordinators("sites"))
+    /// A ward or team of a site (`Unit`).
     public static let unit = EntityType(
         name: "unit", table: "unit", fields: [.text("site"), .text("name"), .text("kind")],
         scope: .siteField, immutable: ["site"], writers: .siteCoordinators("units"))
+    /// An improvement programme and its aim (`Programme`), shared by every site.
     public static let programme = EntityType(
         name: "programme", table: "programme",
         fields: [.text("name"), .text("aim"), .text("start"), .text("end"), .text("status"), .text("owner")],
         scope: .global, immutable: [], writers: .coordinators("programmes"))
+    /// A node of a programme's driver diagram (`DriverNode`).
     public static let driver = EntityType(
         name: "driver", table: "driver",
         fields: [.text("programme"), .text("kind"), .text("text"), .text("parent"), .text("measures")],
         scope: .global, immutable: ["programme"], writers: .coordinators("drivers"))
+    /// What a programme measures and how it is charted (`Measure`).
     public static let measure = EntityType(
         name: "measure", table: "measure",
         fields: [
@@ -99,6 +109,7 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
             .number("multiplier"), .text("expressedAs", "expressed_as"), .bool("allowNegative", "allow_negative"),
         ],
         scope: .global, immutable: ["programme"], writers: .coordinators("measures"))
+    /// One data point of a measure for one unit and period (`Observation`).
     public static let observation = EntityType(
         name: "observation", table: "observation",
         fields: [
@@ -107,6 +118,7 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
         ],
         scope: .siteField, immutable: ["measure", "unit", "site", "period"], writers: .members("observations"),
         bookkeeping: ["recordedBy"])
+    /// A dated note on a chart (`Annotation`).
     public static let annotation = EntityType(
         name: "annotation", table: "annotation",
         fields: [
@@ -114,6 +126,7 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
             .bool("startsPhase", "starts_phase"), .bool("excludesPoint", "excludes_point"),
         ],
         scope: .siteField, immutable: ["site"], writers: .members("annotations"))
+    /// A Plan-Do-Study-Act cycle (`PDSACycle`).
     public static let pdsa = EntityType(
         name: "pdsa", table: "pdsa",
         fields: [
@@ -122,6 +135,7 @@ public struct EntityType: Hashable, Sendable, CustomStringConvertible {
             .text("end"), .text("owner"), .text("previous"),
         ],
         scope: .siteField, immutable: ["site"], writers: .members("PDSA cycles"))
+    /// A patient story or staff feedback (`Story`).
     public static let story = EntityType(
         name: "story", table: "story",
         fields: [

@@ -7,21 +7,25 @@ public enum FieldValue: Hashable, Sendable {
     case number(Double)
     case text(String)
 
+    /// The string, when the value is text; nil otherwise.
     public var text: String? {
         if case .text(let value) = self { return value }
         return nil
     }
 
+    /// The number, when the value is one; nil otherwise.
     public var number: Double? {
         if case .number(let value) = self { return value }
         return nil
     }
 
+    /// The flag, when the value is true or false; nil otherwise.
     public var bool: Bool? {
         if case .bool(let value) = self { return value }
         return nil
     }
 
+    /// True for JSON null: a field never written, or cleared.
     public var isNull: Bool { self == .null }
 
     /// The canonical JSON text of this value (integers without a fraction, shortest round trip).
@@ -33,6 +37,7 @@ public enum FieldValue: Hashable, Sendable {
 }
 
 extension FieldValue: Codable {
+    /// Reads a JSON null, boolean, number or string.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -49,6 +54,7 @@ extension FieldValue: Codable {
         }
     }
 
+    /// Writes the value as the JSON null, boolean, number or string it is.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {

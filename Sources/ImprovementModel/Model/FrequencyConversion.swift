@@ -5,13 +5,17 @@
 /// (the mean of the periods merged). A week belongs to the month its Monday falls in. Notes of
 /// the merged points are kept, joined.
 public struct FrequencyConversion: Sendable, Equatable {
+    /// The measure converted.
     public let measure: String
+    /// The frequency before the conversion.
     public let from: Measure.Frequency
+    /// The frequency after the conversion.
     public let to: Measure.Frequency
     /// The new data points, in unit and period order.
     public let observations: [Observation]
     /// How many points there were, and how many there are after.
     public let pointsBefore: Int
+    /// How many points there are after the conversion.
     public var pointsAfter: Int { observations.count }
     /// Units whose points were converted.
     public let units: Int

@@ -1,9 +1,11 @@
 /// A measure of a programme, with its operational definition so every site counts the same way.
 public struct Measure: SyncedRecord {
+    /// The measure's role in the family of measures: the result sought, a step of the process, or a check for harm elsewhere.
     public enum Kind: String, CaseIterable, Sendable, Codable { case outcome, process, balancing }
     /// How the measure is charted, which also fixes the shape of each data point: the analysis's
     /// own chart kind (one enum for both), except `mr`, which is drawn from an I measure.
     public typealias Chart = ChartKind
+    /// How often a data point is recorded; a period starts on its first day (a week on its Monday).
     public enum Frequency: String, CaseIterable, Sendable {
         case day, week, month
 
@@ -16,18 +18,30 @@ public struct Measure: SyncedRecord {
             }
         }
     }
+    /// Which way is better: up (more is better) or down.
     public enum Direction: String, CaseIterable, Sendable { case up, down }
 
+    /// Measures are synced as `measure` records.
     public static let entityType = EntityType.measure
+    /// A short id people type (`falls-rate`), part of each data point's id.
     public var id: String
+    /// The programme the measure belongs to; fixed once the measure exists.
     public var programme: String
+    /// The name charts and reports show ("Falls per 1,000 bed days").
     public var name: String
+    /// Outcome, process or balancing.
     public var type: Kind
+    /// The chart the data points are drawn on; it cannot change once the measure has data of another shape.
     public var chart: Chart
+    /// Day, week or month; it cannot change once the measure has data (convert it instead).
     public var frequency: Frequency
+    /// Which way is an improvement.
     public var direction: Direction
+    /// The value aimed for, raw (0.95 for 95%); nil when there is none.
     public var target: Double?
+    /// What exactly is counted, and from where.
     public var definition: OperationalDefinition
+    /// Who is responsible for the measure's data.
     public var owner: String?
     /// What stored values are multiplied by when shown to people (1,000 for "per 1,000 bed days");
     /// nil means the default: 100 for proportions (shown as %), else 1. Stored values stay raw.
@@ -37,6 +51,7 @@ public struct Measure: SyncedRecord {
     /// Values below zero are real for this measure (a difference, a change); run and I charts only.
     public var allowNegative: Bool
 
+    /// A measure with every field given; it is checked when saved (`validate(in:)`).
     public init(
         id: String, programme: String, name: String, type: Kind, chart: Chart, frequency: Frequency,
         direction: Direction, target: Double? = nil, definition: OperationalDefinition = .init(), owner: String? = nil,
@@ -62,6 +77,7 @@ public struct Measure: SyncedRecord {
         ValueExpression(chart: chart, multiplier: multiplier, words: expressedAs)
     }
 
+    /// The measure a record's fields describe, as the store and the wire hold them.
     public init(id: String, fields: FieldMap) {
         self.init(
             id: id, programme: fields["programme"]?.text ?? "", name: fields["name"]?.text ?? "",
@@ -78,6 +94,7 @@ public struct Measure: SyncedRecord {
             expressedAs: fields["expressedAs"]?.text, allowNegative: fields["allowNegative"]?.bool ?? false)
     }
 
+    /// The fields stored and synced for this measure.
     public var fields: FieldMap {
         func optional(_ text: String?) -> FieldValue { text.map(FieldValue.text) ?? .null }
         return [
@@ -93,6 +110,7 @@ public struct Measure: SyncedRecord {
         ]
     }
 
+    /// Refuses bad values (an `mr` chart, a multiplier or target out of range, negatives where the chart allows none), an unknown programme, and a frequency or chart change that would mix the shapes of existing data.
     public func validate(in context: some ValidationContext) throws {
         try Check.id(id, field: "measure id")
         if chart == .mr {
@@ -161,13 +179,20 @@ public struct Measure: SyncedRecord {
 
 /// What exactly is counted, so two wards reporting the same measure mean the same thing.
 public struct OperationalDefinition: Equatable, Sendable {
+    /// What counts as an event (a fall: any unplanned descent to the floor).
     public var numerator: String?
+    /// What the events are counted out of (occupied bed days).
     public var denominator: String?
+    /// Who or what is included.
     public var inclusions: String?
+    /// Who or what is left out.
     public var exclusions: String?
+    /// Where the numbers come from (the incident system, a daily census).
     public var dataSource: String?
+    /// Which cases are looked at, and how often (every patient, 10 notes a week).
     public var samplingPlan: String?
 
+    /// A definition; any part may be left out.
     public init(
         numerator: String? = nil, denominator: String? = nil, inclusions: String? = nil, exclusions: String? = nil,
         dataSource: String? = nil, samplingPlan: String? = nil

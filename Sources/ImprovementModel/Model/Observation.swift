@@ -3,18 +3,30 @@
 /// Its id is derived from (measure, unit, period start), so the same week recorded on two
 /// devices is one record that merges, never two rows that double-count.
 public struct Observation: SyncedRecord {
+    /// Observations are synced as `observation` records.
     public static let entityType = EntityType.observation
+    /// `measure/unit/period`, so the same period recorded twice is one record (`id(measure:unit:period:)`).
     public var id: String { Observation.id(measure: measure, unit: unit, period: period) }
+    /// The measure the point belongs to.
     public var measure: String
+    /// The unit it was recorded for.
     public var unit: String
+    /// The unit's site (the record's sync scope).
     public var site: String
+    /// The first day of the measure's day, week (a Monday) or month the point covers.
     public var period: Day
+    /// For ratio charts (P and U charts): the count of events.
     public var numerator: Double?
+    /// For ratio charts: what the events are counted out of (patients, bed days); more than 0.
     public var denominator: Double?
+    /// For charts of single values (a run chart, an I chart): the measured value. Nil for ratio charts.
     public var value: Double?
+    /// What the team wants remembered about this point.
     public var note: String?
+    /// Who recorded the current values (bookkeeping: it follows the values, never conflicts on its own).
     public var recordedBy: String?
 
+    /// A data point with every field given; it is checked when saved (`validate(in:)`).
     public init(
         measure: String, unit: String, site: String, period: Day, numerator: Double? = nil,
         denominator: Double? = nil, value: Double? = nil, note: String? = nil, recordedBy: String? = nil
@@ -30,6 +42,7 @@ public struct Observation: SyncedRecord {
         self.recordedBy = recordedBy
     }
 
+    /// The data point a record's fields describe; `id` is ignored, as the fields determine it.
     public init(id: String, fields: FieldMap) {
         self.init(
             measure: fields["measure"]?.text ?? "", unit: fields["unit"]?.text ?? "", site: fields["site"]?.text ?? "",
@@ -38,10 +51,12 @@ public struct Observation: SyncedRecord {
             value: fields["value"]?.number, note: fields["note"]?.text, recordedBy: fields["recordedBy"]?.text)
     }
 
+    /// The record id of the point of `measure` for `unit` in the period starting at `period`.
     public static func id(measure: String, unit: String, period: Day) -> String {
         measure + "/" + unit + "/" + period.description
     }
 
+    /// The fields stored and synced for this data point.
     public var fields: FieldMap {
         [
             "measure": .text(measure), "unit": .text(unit), "site": .text(site), "period": .text(period.description),
@@ -52,6 +67,7 @@ public struct Observation: SyncedRecord {
         ]
     }
 
+    /// Refuses unknown references, values the measure's chart cannot take, implausible numbers and periods in the future.
     public func validate(in context: some ValidationContext) throws {
         try Check.id(measure, field: "measure")
         try Check.id(unit, field: "unit")

@@ -40,9 +40,13 @@ public enum Plausibility {
 
     /// What a stored series says about its points, for the outlier warning.
     public struct SeriesSummary: Sendable, Equatable {
+        /// How many points the series holds.
         public var count: Int
+        /// The smallest value among them.
         public var low: Double
+        /// The largest value among them.
         public var high: Double
+        /// The middle value, which the outlier warning measures distance from.
         public var median: Double
         /// The size of one event on the chart: 1 for values, one over the median denominator for ratios.
         public var event: Double
@@ -64,6 +68,8 @@ public enum Plausibility {
     /// What is unusual about a data point, in words a nurse can check; empty when nothing is.
     ///
     /// - Parameters:
+    ///   - observation: the data point about to be recorded.
+    ///   - measure: its measure (the chart kind says which values are possible).
     ///   - programmeStart: the start of the measure's programme, if it has one.
     ///   - series: the summary of the stored data points of the same measure and unit.
     public static func warnings(
@@ -108,6 +114,7 @@ public struct ImplausibleEntry: Error, CustomStringConvertible, Equatable {
 
     package init(warnings: [String]) { self.warnings = warnings }
 
+    /// The warnings and what to do, ending as every refusal does ("Nothing was saved.").
     public var description: String {
         warnings.joined(separator: " ")
             + " Check the number and the period. Nothing was saved. Use --force to record it anyway."

@@ -20,15 +20,18 @@ public enum Role: String, CaseIterable, Codable, Comparable, Sendable {
         }
     }
 
+    /// Roles order by what they may do: viewer < member < coordinator < admin.
     public static func < (lhs: Role, rhs: Role) -> Bool { lhs.rank < rhs.rank }
 }
 
 /// What the write rules need to know about an account: its role and the sites it belongs to.
 public struct AccountScope: Equatable, Sendable, CustomStringConvertible {
+    /// What the account may do.
     public var role: Role
     /// The sites the account belongs to; ignored for admins, who belong to every site.
     public var sites: Set<String>
 
+    /// An account's role and sites.
     public init(role: Role, sites: Set<String>) {
         self.role = role
         self.sites = sites

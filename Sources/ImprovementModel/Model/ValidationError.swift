@@ -23,6 +23,7 @@ public enum ValidationError: Error, Equatable, Sendable, CustomStringConvertible
     /// A period before any data this system can hold (see `Plausibility`).
     case periodTooEarly(period: Day, earliest: Day)
 
+    /// What is wrong with the entry and how to put it right, for the person entering it.
     public var description: String {
         switch self {
         case .missing(let field, let hint):

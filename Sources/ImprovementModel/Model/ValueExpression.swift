@@ -9,6 +9,7 @@ public struct ValueExpression: Sendable, Hashable, Codable {
     /// The words after a shown value: "%" or "per 1,000 bed days"; nil for plain numbers.
     public let words: String?
 
+    /// A multiplier (a non-positive or non-finite one counts as 1) and the unit words (empty counts as none).
     public init(multiplier: Double = 1, words: String? = nil) {
         self.multiplier = multiplier.isFinite && multiplier > 0 ? multiplier : 1
         self.words = words.flatMap { $0.isEmpty ? nil : $0 }

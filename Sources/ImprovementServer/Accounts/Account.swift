@@ -2,12 +2,16 @@ import ImprovementCore
 
 /// A person or device that holds a token.
 public struct Account: Equatable, Sendable {
+    /// The account's name, unique on the server.
     public var name: String
+    /// What the account may do.
     public var role: Role
     /// The sites the account belongs to; ignored for admins, who see every site.
     public var sites: Set<String>
+    /// True once its token was withdrawn: the server refuses it.
     public var revoked: Bool
 
+    /// An account as the server stores it.
     public init(name: String, role: Role, sites: Set<String>, revoked: Bool = false) {
         self.name = name
         self.role = role
