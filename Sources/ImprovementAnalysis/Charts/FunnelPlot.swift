@@ -29,9 +29,11 @@ public struct FunnelPlot: Sendable, Hashable, Codable {
         public let z: Double
         /// The 95% limits at this unit's denominator.
         public let lower95: Double
+        /// See `lower95`.
         public let upper95: Double
         /// The 99.8% limits at this unit's denominator.
         public let lower998: Double
+        /// See `lower998`.
         public let upper998: Double
         /// `within`, `outside-95` (beyond the 95% but inside the 99.8% limits) or `outside-99.8`.
         public let position: Position
@@ -43,12 +45,18 @@ public struct FunnelPlot: Sendable, Hashable, Codable {
 
     /// One unit's (or site's) totals over the period, as the caller adds them up.
     public struct Total: Sendable, Hashable {
+        /// The unit's (or site's) id.
         public var id: String
+        /// What the text and the plot call it.
         public var name: String
+        /// The site it belongs to (its own id for a site).
         public var site: String
+        /// Σ numerators over the period.
         public var numerator: Double
+        /// Σ denominators over the period: the x position on the funnel.
         public var denominator: Double
 
+        /// Totals as the caller added them up.
         public init(id: String, name: String, site: String, numerator: Double, denominator: Double) {
             self.id = id
             self.name = name
@@ -73,6 +81,7 @@ public struct FunnelPlot: Sendable, Hashable, Codable {
     /// z for two-sided 99.8% limits.
     public static let z998 = 3.090_232_306
 
+    /// Proportions or rates: which limits were drawn.
     public let statistic: Statistic
     /// Σ numerators ÷ Σ denominators over every entry.
     public let pooled: Double

@@ -11,14 +11,18 @@ public struct StoreOpenError: Error, Equatable, Sendable, CustomStringConvertibl
         case newerSchema(format: Int)
     }
 
+    /// The database file as given.
     public let path: String
+    /// What is wrong with it.
     public let cause: Cause
 
+    /// The error for `path` and its cause.
     public init(path: String, cause: Cause) {
         self.path = path
         self.cause = cause
     }
 
+    /// The file, the cause and the fix, in one message.
     public var description: String {
         switch cause {
         case .isFolder:
