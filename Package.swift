@@ -139,7 +139,9 @@ let package = Package(
         ),
         .testTarget(
             name: "ImprovementCoreTests",
-            dependencies: ["ImprovementCore", "ImprovementHTTPTransport", "ImprovementTestSupport", "store-crash-probe"],
+            dependencies: [
+                "ImprovementCore", "ImprovementHTTPTransport", "ImprovementTestSupport", "store-crash-probe",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -163,7 +165,8 @@ let package = Package(
         .testTarget(
             name: "ImprovementCLITests",
             dependencies: [
-                "ImprovementCLI", "ImprovementCore", "ImprovementHTTPTransport", "ImprovementTestSupport", "improve", "improve-server",
+                "ImprovementCLI", "ImprovementCore", "ImprovementHTTPTransport", "ImprovementTestSupport", "improve",
+                "improve-server",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

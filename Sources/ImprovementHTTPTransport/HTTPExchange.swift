@@ -108,7 +108,8 @@ package enum HTTPExchange {
             case .deadlineExceeded, .readTimeout, .writeTimeout: return "the server took too long to answer"
             case .remoteConnectionClosed: return "the server closed the connection"
             case .proxyAuthenticationRequired:
-                return "the proxy asks for a user name and password: put them in the proxy variable as http://USER:PASSWORD@HOST:PORT"
+                return
+                    "the proxy asks for a user name and password: put them in the proxy variable as http://USER:PASSWORD@HOST:PORT"
             case .invalidProxyResponse: return "the proxy refused to connect to the server"
             case .httpProxyHandshakeTimeout, .socksHandshakeTimeout: return "the proxy did not answer in time"
             default: return String(describing: error)

@@ -17,7 +17,8 @@ package struct ProxySettings: Hashable, Sendable {
     package var password: String?
 
     /// The proxy for `url`, or nil to connect directly.
-    package static func forURL(_ url: URL, environment: [String: String]) throws(NetworkSettingError) -> ProxySettings? {
+    package static func forURL(_ url: URL, environment: [String: String]) throws(NetworkSettingError) -> ProxySettings?
+    {
         guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else { return nil }
         let variable = scheme == "https" ? "https_proxy" : "http_proxy"
         guard let (name, value) = Self.variable(variable, in: environment) else { return nil }

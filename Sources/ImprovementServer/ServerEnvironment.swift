@@ -143,7 +143,9 @@ package struct ServerEnvironment: Sendable {
         )
     }
 
-    private func integer(_ flag: Int?, _ variable: Variable, in range: ClosedRange<Int>, default: Int) throws(Failure)
+    private func integer(
+        _ flag: Int?, _ variable: Variable, in range: ClosedRange<Int>, default: Int
+    ) throws(Failure)
         -> Int
     {
         let bounds =

@@ -42,7 +42,9 @@ struct AnalysisBenchmark: ParsableCommand {
         let charts = Self.charts
         try store.write(author: "bench") { writer in
             for site in 0..<4 { try writer.save(Site(id: "site-\(site)", name: "Site \(site)")) }
-            for unit in 0..<units { try writer.save(Unit(id: "unit-\(unit)", site: "site-\(unit % 4)", name: "Unit \(unit)")) }
+            for unit in 0..<units {
+                try writer.save(Unit(id: "unit-\(unit)", site: "site-\(unit % 4)", name: "Unit \(unit)"))
+            }
             try writer.save(Programme(id: "big", name: "Big programme", aim: "Improve everything by 2028"))
             for measure in 0..<measures {
                 try writer.save(
@@ -66,10 +68,15 @@ struct AnalysisBenchmark: ParsableCommand {
                         case .p, .u:
                             let denominator = Double(Int.random(in: 80...120, using: &generator))
                             let numerator = min(denominator, Double(Int.random(in: 20...40, using: &generator)) + shift)
-                            try writer.record(ObservationEntry(measure: "m\(measure)", unit: "unit-\(unit)", period: period, numerator: numerator, denominator: denominator))
+                            try writer.record(
+                                ObservationEntry(
+                                    measure: "m\(measure)", unit: "unit-\(unit)", period: period, numerator: numerator,
+                                    denominator: denominator))
                         default:
-                            try writer.record(ObservationEntry(measure: "m\(measure)", unit: "unit-\(unit)", period: period,
-                                value: Double(Int.random(in: 10...20, using: &generator)) + shift))
+                            try writer.record(
+                                ObservationEntry(
+                                    measure: "m\(measure)", unit: "unit-\(unit)", period: period,
+                                    value: Double(Int.random(in: 10...20, using: &generator)) + shift))
                         }
                     }
                 }

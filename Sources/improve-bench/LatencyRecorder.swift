@@ -13,7 +13,9 @@ final class LatencyRecorder: Sendable {
     func record(route: String, status: Int, seconds: Double, changes: Int) {
         samples.withLock { samples in
             samples.seconds[route, default: []].append(seconds)
-            if status != 200 { samples.statuses["\(route) \(status == 0 ? "unreachable" : String(status))", default: 0] += 1 }
+            if status != 200 {
+                samples.statuses["\(route) \(status == 0 ? "unreachable" : String(status))", default: 0] += 1
+            }
             samples.changes += changes
         }
     }
@@ -29,7 +31,8 @@ final class LatencyRecorder: Sendable {
                 let sorted = values.sorted()
                 requests += sorted.count
                 func quantile(_ q: Double) -> Double {
-                    sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.up)) - 1)] * 1000
+                    sorted.isEmpty
+                        ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.up)) - 1)] * 1000
                 }
                 routes[route] = [
                     "requests": sorted.count, "p50_ms": quantile(0.5), "p95_ms": quantile(0.95),
@@ -66,7 +69,9 @@ final class LatencyRecorder: Sendable {
             "  server: RSS \(report["server_rss_mb_start"] ?? 0) → \(report["server_rss_mb_end"] ?? 0) MB, "
                 + String(format: "CPU %.2f cores", cores))
         if let errors = report["errors"] as? [String: Int], !errors.isEmpty {
-            lines.append("  errors: " + errors.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }.joined(separator: ", "))
+            lines.append(
+                "  errors: "
+                    + errors.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }.joined(separator: ", "))
         }
         return lines.joined(separator: "\n")
     }

@@ -31,7 +31,10 @@ struct LiveBenchmark: AsyncParsableCommand {
             "Server database: a SQLite file path (default: a fresh temporary file) or postgres://USER@HOST:PORT/DB.",
             discussion: "With PostgreSQL a fresh database is created for the run and dropped after it."))
     var database: String?
-    @Option(help: "How many more devices hold live pulls on the watching server meanwhile (their errors and the server's RSS are reported).")
+    @Option(
+        help:
+            "How many more devices hold live pulls on the watching server meanwhile (their errors and the server's RSS are reported)."
+    )
     var watchers = 0
     @Flag(help: "Print one JSON object instead of a summary.")
     var json = false
@@ -39,7 +42,9 @@ struct LiveBenchmark: AsyncParsableCommand {
     func validate() throws {
         guard (1...100_000).contains(changes) else { throw ValidationError("--changes must be between 1 and 100,000") }
         guard (0...10_000).contains(watchers) else { throw ValidationError("--watchers must be between 0 and 10,000") }
-        guard (0...60_000).contains(interval) else { throw ValidationError("--interval must be between 0 and 60,000 ms") }
+        guard (0...60_000).contains(interval) else {
+            throw ValidationError("--interval must be between 0 and 60,000 ms")
+        }
     }
 
     func run() async throws {
@@ -53,7 +58,9 @@ struct LiveBenchmark: AsyncParsableCommand {
             database: database, folder: folder, devices: 2 + watchers, sites: 1, logger: logger)
         let pushServer = try ServerProcess.start(database: target.database, folder: folder + "/a")
         defer { pushServer.stop() }
-        let watchServer = target.postgres == nil ? pushServer : try ServerProcess.start(database: target.database, folder: folder + "/b")
+        let watchServer =
+            target.postgres == nil
+            ? pushServer : try ServerProcess.start(database: target.database, folder: folder + "/b")
         defer { watchServer.stop() }
         var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
         pool.concurrentHTTP1ConnectionsPerHostSoftLimit = watchers + 8
@@ -111,7 +118,8 @@ struct LiveBenchmark: AsyncParsableCommand {
             let sent = ContinuousClock.now
             let answer = await pusher.push([change], replica: device.replica, token: device.token)
             guard answer.status == 200 else {
-                throw BenchError("a push was refused (HTTP \(answer.status)): \(String(buffer: answer.body).prefix(300))")
+                throw BenchError(
+                    "a push was refused (HTTP \(answer.status)): \(String(buffer: answer.body).prefix(300))")
             }
             let acknowledged = ContinuousClock.now
             roundTrips.append((acknowledged - sent).seconds * 1000)
@@ -135,25 +143,31 @@ struct LiveBenchmark: AsyncParsableCommand {
 
         func quantile(_ values: [Double], _ q: Double) -> Double {
             let sorted = values.sorted()
-            return sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * q).rounded(.up)) - 1))]
+            return sorted.isEmpty
+                ? 0 : sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * q).rounded(.up)) - 1))]
         }
         let report: [String: Any] = [
             "benchmark": "live", "backend": target.postgres == nil ? "sqlite" : "postgres",
             "server_processes": target.postgres == nil ? 1 : 2, "changes": changes, "missing": missing,
             "ack_to_watcher_ms_median": quantile(delays, 0.5), "ack_to_watcher_ms_p99": quantile(delays, 0.99),
             "ack_to_watcher_ms_max": delays.max() ?? 0,
-            "push_round_trip_ms_median": quantile(roundTrips, 0.5), "push_round_trip_ms_p99": quantile(roundTrips, 0.99),
+            "push_round_trip_ms_median": quantile(roundTrips, 0.5),
+            "push_round_trip_ms_p99": quantile(roundTrips, 0.99),
             "watchers": watchers,
             "watcher_errors": Dictionary(uniqueKeysWithValues: holdErrors.counts.map { (String($0.key), $0.value) }),
             "server_rss_mb_start": rssStart, "server_rss_mb_peak": rssPeak,
         ]
         if json {
-            print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
+            print(
+                String(
+                    decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self)
+            )
         } else {
             print(
                 "\(changes) changes, \(report["backend"]!) with \(report["server_processes"]!) server process(es): "
                     + String(
-                        format: "acknowledged push → in the watching device's store median %.1f ms, p99 %.1f ms, max %.1f ms; "
+                        format:
+                            "acknowledged push → in the watching device's store median %.1f ms, p99 %.1f ms, max %.1f ms; "
                             + "push round trip median %.1f ms",
                         quantile(delays, 0.5), quantile(delays, 0.99), delays.max() ?? 0, quantile(roundTrips, 0.5))
                     + (missing > 0 ? "; \(missing) never arrived" : ""))

@@ -91,7 +91,10 @@ struct LoadBenchmark: AsyncParsableCommand {
             elapsed: elapsed, devices: devices, think: think, backend: target.postgres == nil ? "sqlite" : "postgres",
             serverCPUShare: cpu / elapsed, rssStart: rssStart, rssEnd: rssEnd)
         if json {
-            print(String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self))
+            print(
+                String(
+                    decoding: try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys]), as: UTF8.self)
+            )
         } else {
             print(LatencyRecorder.summary(report))
         }
@@ -105,7 +108,9 @@ struct ServerUnderLoad {
     var tokens: [String]
     var postgres: PostgresLocation?
 
-    static func prepare(database: String?, folder: String, devices: Int, sites: Int, logger: Logger) async throws
+    static func prepare(
+        database: String?, folder: String, devices: Int, sites: Int, logger: Logger
+    ) async throws
         -> ServerUnderLoad
     {
         if let database, PostgresLocation.isPostgresURL(database) {
@@ -114,14 +119,17 @@ struct ServerUnderLoad {
             let storage = try await PostgresSyncStorage.connect(location, maximumConnections: 4, logger: logger)
             let made = try await accounts(devices: devices, sites: sites, storage: storage)
             storage.shutdown()
-            return ServerUnderLoad(database: url(of: location), adminToken: made.admin, tokens: made.devices, postgres: location)
+            return ServerUnderLoad(
+                database: url(of: location), adminToken: made.admin, tokens: made.devices, postgres: location)
         }
         let path = database ?? folder + "/server.sqlite"
         let made = try await accounts(devices: devices, sites: sites, storage: try SQLiteSyncStorage(path: path))
         return ServerUnderLoad(database: path, adminToken: made.admin, tokens: made.devices, postgres: nil)
     }
 
-    private static func accounts(devices: Int, sites: Int, storage: some SyncStorage) async throws
+    private static func accounts(
+        devices: Int, sites: Int, storage: some SyncStorage
+    ) async throws
         -> (admin: String, devices: [String])
     {
         let admin = try await AccountAdministration.add(name: "load-admin", role: .admin, sites: [], storage: storage)

@@ -20,7 +20,9 @@ enum PostgresRawRows {
         }
     }
 
-    private static func insert(_ rows: RawRows, on connection: PostgresConnection, logger: Logger) async throws -> Double {
+    private static func insert(
+        _ rows: RawRows, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Double {
         try await connection.query(
             """
             CREATE TABLE raw_change (seq BIGINT PRIMARY KEY, id TEXT NOT NULL UNIQUE, replica TEXT NOT NULL,

@@ -64,7 +64,8 @@ struct SimulatedDevice {
                 fields.merge(
                     [
                         "measure": .text(Self.measure), "unit": .text(unit), "site": .text(site),
-                        "period": .text(period), "denominator": .number(Double(Int.random(in: 200...400, using: &random))),
+                        "period": .text(period),
+                        "denominator": .number(Double(Int.random(in: 200...400, using: &random))),
                     ]
                 ) { $1 }
             }
@@ -77,7 +78,8 @@ struct SimulatedDevice {
         }
         let pushStart = ContinuousClock.now
         let pushed = await wire.push(changes, replica: replica, token: token)
-        recorder.record(route: "push", status: pushed.status, seconds: (ContinuousClock.now - pushStart).seconds,
+        recorder.record(
+            route: "push", status: pushed.status, seconds: (ContinuousClock.now - pushStart).seconds,
             changes: pushed.status == 200 ? changes.count : 0)
         if pushed.status == 200 {
             // Later edits name the newest write of each period as their base.
@@ -91,7 +93,8 @@ struct SimulatedDevice {
         }
         let pullStart = ContinuousClock.now
         let pulled = await wire.pull(after: cursor, token: token)
-        recorder.record(route: "pull", status: pulled.status, seconds: (ContinuousClock.now - pullStart).seconds,
+        recorder.record(
+            route: "pull", status: pulled.status, seconds: (ContinuousClock.now - pullStart).seconds,
             changes: 0)
         if let next = WireClient.cursor(of: pulled) { cursor = next }
     }

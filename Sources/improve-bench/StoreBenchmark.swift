@@ -77,7 +77,9 @@ struct StoreBenchmark: ParsableCommand {
         // The rows the store wrote, read back so the baseline inserts exactly the same bytes.
         let rows = try RawRows.read(from: storePath, afterSequence: sequenceBefore)
         guard rows.observations.count == count, rows.changes.count == count else {
-            throw ValidationError("expected \(count) observations and changes, found \(rows.observations.count) and \(rows.changes.count)")
+            throw ValidationError(
+                "expected \(count) observations and changes, found \(rows.observations.count) and \(rows.changes.count)"
+            )
         }
         _ = try ImprovementStore(path: rawPath)  // same schema, same indexes
         let rawSeconds = try rows.insert(into: rawPath)

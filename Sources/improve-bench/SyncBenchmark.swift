@@ -34,7 +34,9 @@ struct SyncBenchmark: AsyncParsableCommand {
 
     func validate() throws {
         guard (1...200).contains(devices) else { throw ValidationError("--devices must be between 1 and 200") }
-        guard (1...1_000_000).contains(changes) else { throw ValidationError("--changes must be between 1 and 1,000,000") }
+        guard (1...1_000_000).contains(changes) else {
+            throw ValidationError("--changes must be between 1 and 1,000,000")
+        }
         if let database, PostgresLocation.isPostgresURL(database) {
             do {
                 _ = try PostgresLocation(url: database)
@@ -63,10 +65,12 @@ struct SyncBenchmark: AsyncParsableCommand {
         } else {
             storage = try SQLiteSyncStorage(path: serverPath)
         }
-        let token = try await AccountAdministration.add(name: "bench-\(UUID().uuidString.prefix(8))", role: .admin, sites: [], storage: storage)
+        let token = try await AccountAdministration.add(
+            name: "bench-\(UUID().uuidString.prefix(8))", role: .admin, sites: [], storage: storage)
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         let app = buildApplication(
-            configuration: ServerConfiguration(port: 0, maxBatchSize: max(batch, 5000), maxPullLimit: max(page, 10_000)),
+            configuration: ServerConfiguration(
+                port: 0, maxBatchSize: max(batch, 5000), maxPullLimit: max(page, 10_000)),
             storage: storage, logger: logger
         ) { port in portSink.yield(port) }
         let serverTask = Task { try await app.run() }
@@ -78,7 +82,8 @@ struct SyncBenchmark: AsyncParsableCommand {
         let definitions = try Self.definitions(folder: folder)
         var stores: [ImprovementStore] = []
         for device in 0..<devices {
-            let store = try ImprovementStore(path: folder + "/device-\(device).sqlite", options: StoreOptions(replica: "device-\(device)"))
+            let store = try ImprovementStore(
+                path: folder + "/device-\(device).sqlite", options: StoreOptions(replica: "device-\(device)"))
             try store.apply(definitions)
             try Self.record(changes, on: store, unit: "unit-\(device)")
             stores.append(store)
@@ -120,7 +125,9 @@ struct SyncBenchmark: AsyncParsableCommand {
         // Time the server itself spent answering pushes and pulls (its latency histogram's sums),
         // to tell server capacity from the devices' share of the two cores.
         let metrics = String(
-            decoding: try await HTTPClientTransport().send(SyncRequest(method: "GET", url: url.appendingPathComponent("metrics"))).body,
+            decoding: try await HTTPClientTransport().send(
+                SyncRequest(method: "GET", url: url.appendingPathComponent("metrics"))
+            ).body,
             as: UTF8.self)
         let serverPushSeconds = Self.histogramSum(metrics, path: "/v1/push")
         let serverPullSeconds = Self.histogramSum(metrics, path: "/v1/pull")
@@ -143,7 +150,8 @@ struct SyncBenchmark: AsyncParsableCommand {
         }
 
         var report: [String: Any] = [
-            "benchmark": "sync", "backend": postgres == nil ? "sqlite" : "postgres", "devices": devices, "changes_per_device": changes,
+            "benchmark": "sync", "backend": postgres == nil ? "sqlite" : "postgres", "devices": devices,
+            "changes_per_device": changes,
             "total_changes": total, "push_seconds": pushSeconds, "push_changes_per_second": Double(total) / pushSeconds,
             "pulled_changes": pulled.pulled, "pull_seconds": pullSeconds,
             "pull_changes_per_second": Double(pulled.pulled) / pullSeconds,
@@ -161,24 +169,32 @@ struct SyncBenchmark: AsyncParsableCommand {
             let data = try JSONSerialization.data(withJSONObject: report, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
-            print("pushed \(total) changes from \(devices) devices in \(StoreBenchmark.format(pushSeconds)) s (\(Int(Double(total) / pushSeconds))/s)")
-            print("pulled and applied \(pulled.pulled) in \(StoreBenchmark.format(pullSeconds)) s (\(Int(Double(pulled.pulled) / pullSeconds))/s), peak RSS during pull \(peakDuringPull) MB")
+            print(
+                "pushed \(total) changes from \(devices) devices in \(StoreBenchmark.format(pushSeconds)) s (\(Int(Double(total) / pushSeconds))/s)"
+            )
+            print(
+                "pulled and applied \(pulled.pulled) in \(StoreBenchmark.format(pullSeconds)) s (\(Int(Double(pulled.pulled) / pullSeconds))/s), peak RSS during pull \(peakDuringPull) MB"
+            )
             print("raw SQLite insert of the same change rows: \(Int(Double(rows.changes.count) / rawSeconds))/s")
             if let rawPostgresSeconds {
-                print("raw PostgreSQL insert of the same change rows: \(Int(Double(rows.changes.count) / rawPostgresSeconds))/s")
+                print(
+                    "raw PostgreSQL insert of the same change rows: \(Int(Double(rows.changes.count) / rawPostgresSeconds))/s"
+                )
             }
         }
     }
 
     static func definitions(folder: String) throws -> [Change] {
-        let coordinator = try ImprovementStore(path: folder + "/coordinator.sqlite", options: StoreOptions(replica: "coordinator"))
+        let coordinator = try ImprovementStore(
+            path: folder + "/coordinator.sqlite", options: StoreOptions(replica: "coordinator"))
         try coordinator.write(author: "bench") { writer in
             try writer.save(Site(id: "north", name: "North"))
             for unit in 0..<200 { try writer.save(Unit(id: "unit-\(unit)", site: "north", name: "Unit \(unit)")) }
             try writer.save(Programme(id: "falls", name: "Falls", aim: "Fewer falls"))
             for measure in 0..<200 {
                 try writer.save(
-                    Measure(id: "m\(measure)", programme: "falls", name: "Measure \(measure)", type: .process, chart: .i,
+                    Measure(
+                        id: "m\(measure)", programme: "falls", name: "Measure \(measure)", type: .process, chart: .i,
                         frequency: .day, direction: .down))
             }
         }
@@ -191,7 +207,8 @@ struct SyncBenchmark: AsyncParsableCommand {
         try store.write(author: "nurse") { writer in
             for index in 0..<count {
                 try writer.record(
-                    ObservationEntry(measure: "m\(index / 5000)", unit: unit, period: today.adding(days: -(index % 5000)),
+                    ObservationEntry(
+                        measure: "m\(index / 5000)", unit: unit, period: today.adding(days: -(index % 5000)),
                         value: Double(index % 17)))
             }
         }
@@ -214,7 +231,9 @@ struct SyncBenchmark: AsyncParsableCommand {
     private static func statusField(_ name: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix(name) {
-            let kilobytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap { Int($0) }
+            let kilobytes = line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first.flatMap {
+                Int($0)
+            }
             return (kilobytes ?? 0) / 1024
         }
         return 0

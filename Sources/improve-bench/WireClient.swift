@@ -63,7 +63,9 @@ struct WireClient: Sendable {
             ])
         for device in 0..<devices {
             let site = SimulatedDevice.site(device, of: sites)
-            add("unit", SimulatedDevice.unit(device), site: site, ["site": .text(site), "name": .text("Ward \(device)")])
+            add(
+                "unit", SimulatedDevice.unit(device), site: site,
+                ["site": .text(site), "name": .text("Ward \(device)")])
         }
         for start in stride(from: 0, to: changes.count, by: 2000) {
             let answer = await push(

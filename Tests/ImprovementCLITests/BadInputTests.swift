@@ -157,10 +157,13 @@ struct BadInputTests {
         #expect(try member.pending() == 0)
         #expect(try member.status()["heldChanges"] as? Int == 1)
         let held = try member.ok(["held", "--json"]).objects()
-        #expect(held.count == 1 && held.first?["type"] as? String == "unit" && held.first?["code"] as? String == "forbidden")
+        #expect(
+            held.count == 1 && held.first?["type"] as? String == "unit" && held.first?["code"] as? String == "forbidden"
+        )
         #expect((held.first?["reason"] as? String)?.contains("only coordinators and admins change units") == true)
         try device.ok(["sync"])
-        #expect(try device.ok(["story", "list", "--json"]).objects().count == 1, "the rest of the queue reached the server")
+        #expect(
+            try device.ok(["story", "list", "--json"]).objects().count == 1, "the rest of the queue reached the server")
         // Released, it is queued again (and refused again, since the account has not changed).
         let heldID = held.first?["id"] as? String ?? ""
         try member.ok(["held", "release", heldID])

@@ -32,7 +32,8 @@ struct ChartViewsTests {
         let script =
             "<script>document.body.insertAdjacentHTML('beforeend','<p id=\"pro'+'be\">'"
             + "+document.documentElement.scrollWidth+' '+window.innerWidth+'</p>')</script></body>"
-        try html.replacingOccurrences(of: "</body>", with: script).write(toFile: probe, atomically: true, encoding: .utf8)
+        try html.replacingOccurrences(of: "</body>", with: script).write(
+            toFile: probe, atomically: true, encoding: .utf8)
         let dom = try chromium(["--window-size=\(width),900", "--dump-dom", URL(fileURLWithPath: probe).absoluteString])
         let text = try #require(dom.output.range(of: "<p id=\"probe\">").map { dom.output[$0.upperBound...] })
         let numbers = text.prefix { $0 != "<" }.split(separator: " ").compactMap { Int($0) }
@@ -53,8 +54,10 @@ struct ChartViewsTests {
         #expect(!page.contains("http://") && !page.contains("https://") && !page.contains("<link"), "no network")
 
         // Small multiples: the pooled site chart and one per unit, by name, sharing one scale.
-        #expect(page.components(separatedBy: "<figure class=\"chart pooled\"").count - 1 == 2, "one site chart per measure")
-        #expect(page.components(separatedBy: "<figure class=\"chart unit\"").count - 1 == 3, "Ward 7 and Ward 9; Ward 7")
+        #expect(
+            page.components(separatedBy: "<figure class=\"chart pooled\"").count - 1 == 2, "one site chart per measure")
+        #expect(
+            page.components(separatedBy: "<figure class=\"chart unit\"").count - 1 == 3, "Ward 7 and Ward 9; Ward 7")
         #expect(page.contains(">Ward 9</span>") && page.contains(">North Hospital — all units</span>"))
         #expect(!page.contains(">ward-9<"), "units by name, not id")
         #expect(page.contains("class=\"target\"") && page.contains("target 3"), "the target line, in per 1,000")
@@ -71,17 +74,21 @@ struct ChartViewsTests {
         // The driver diagram is a tree; a change idea may hang straight off a primary driver.
         #expect(page.contains("<svg class=\"drivers wide\"") && page.contains("<svg class=\"drivers narrow\""))
         #expect(page.contains("Change idea: Falls huddle at handover"))
-        #expect(page.contains("Measures: Falls per 1,000 bed days") && page.contains("PDSA: Checklist on nights (adopt)"))
+        #expect(
+            page.contains("Measures: Falls per 1,000 bed days") && page.contains("PDSA: Checklist on nights (adopt)"))
         // Dates by name, never wrapping in the table.
         #expect(page.contains("<td class=\"date\">"), "last-data dates do not wrap")
         #expect(!page.contains("T00:") && !page.contains("Z)"), "no raw timestamps")
 
         for (width, height) in [(1280, 5200), (390, 9000)] {
             let png = folder.path("report-\(width).png")
-            let shot = try chromium(["--window-size=\(width),\(height)", "--screenshot=\(png)", URL(fileURLWithPath: file).absoluteString])
+            let shot = try chromium([
+                "--window-size=\(width),\(height)", "--screenshot=\(png)", URL(fileURLWithPath: file).absoluteString,
+            ])
             #expect(shot.status == 0, "\(shot.error.suffix(2000))")
             let data = try Data(contentsOf: URL(fileURLWithPath: png))
-            #expect(Array(data.prefix(4)) == [0x89, 0x50, 0x4E, 0x47] && data.count > 50_000, "a screenshot at \(width) px")
+            #expect(
+                Array(data.prefix(4)) == [0x89, 0x50, 0x4E, 0x47] && data.count > 50_000, "a screenshot at \(width) px")
             if let keep = ProcessInfo.processInfo.environment["IMPROVE_KEEP_SCREENSHOTS"] {
                 try? FileManager.default.removeItem(atPath: "\(keep)/report-\(width).png")
                 try FileManager.default.copyItem(atPath: png, toPath: "\(keep)/report-\(width).png")
@@ -109,10 +116,13 @@ struct ChartViewsTests {
         let usual = try #require(steps.min())
         #expect(xs.count == 22)
         #expect(steps.contains { abs($0 - 3 * usual) < 0.3 }, "a visible gap where two weeks are missing: \(steps)")
-        #expect(svg.components(separatedBy: "<path class=\"data\" d=\"").last?.contains(" M") == true, "the line breaks")
+        #expect(
+            svg.components(separatedBy: "<path class=\"data\" d=\"").last?.contains(" M") == true, "the line breaks")
 
         let png = folder.path("chart.png")
-        let shot = try chromium(["--window-size=740,520", "--screenshot=\(png)", URL(fileURLWithPath: file).absoluteString])
+        let shot = try chromium([
+            "--window-size=740,520", "--screenshot=\(png)", URL(fileURLWithPath: file).absoluteString,
+        ])
         #expect(shot.status == 0, "\(shot.error.suffix(2000))")
         if let keep = ProcessInfo.processInfo.environment["IMPROVE_KEEP_SCREENSHOTS"] {
             try? FileManager.default.removeItem(atPath: "\(keep)/chart.png")
@@ -170,7 +180,8 @@ struct ChartViewsTests {
             "1000",
         ])
         try device.ok([
-            "annotate", "falls-rate", "--site", "north", "--unit", "ward-9", "--date", Dates.week(2), "--exclude", "--text",
+            "annotate", "falls-rate", "--site", "north", "--unit", "ward-9", "--date", Dates.week(2), "--exclude",
+            "--text",
             "Norovirus outbreak closed the ward to admissions for the whole week",
         ])
         for command in ["progress", "quality"] {
@@ -200,15 +211,23 @@ struct DriverLinkTests {
         let folder = try TemporaryFolder()
         let device = Device("ward", user: "coordinator", in: folder)
         try ReportTests.makeStore(at: device.store)
-        let add = ["driver", "add", "c3", "--programme", "falls", "--kind", "change", "--text", "Sensor mats", "--parent", "d1"]
+        let add = [
+            "driver", "add", "c3", "--programme", "falls", "--kind", "change", "--text", "Sensor mats", "--parent",
+            "d1",
+        ]
 
         let refused = try device.run(add + ["--measure", "nope"])
-        #expect(refused.status != 0 && refused.error.contains("no measure \"nope\"") && refused.error.contains("Nothing was saved."))
+        #expect(
+            refused.status != 0 && refused.error.contains("no measure \"nope\"")
+                && refused.error.contains("Nothing was saved."))
         #expect(!(try device.ok(["driver", "list"]).output.contains("Sensor mats")), "a refused node changes nothing")
 
         try device.ok(add + ["--measure", "falls-rate", "--measure", "restraint"])
         // --replace without --measure keeps the node's measures.
-        try device.ok(["driver", "add", "c3", "--programme", "falls", "--kind", "change", "--text", "Sensor mats at night", "--parent", "d1", "--replace"])
+        try device.ok([
+            "driver", "add", "c3", "--programme", "falls", "--kind", "change", "--text", "Sensor mats at night",
+            "--parent", "d1", "--replace",
+        ])
         let list = try device.ok(["driver", "list"]).output
         #expect(list.contains("  primary d1: Reliable risk assessment\n"), "\(list)")
         #expect(list.contains("    change c3: Sensor mats at night [measures: falls-rate, restraint]"), "\(list)")
@@ -218,6 +237,8 @@ struct DriverLinkTests {
         let file = folder.path("report.html")
         try device.ok(["report", "--out", file])
         let page = try String(contentsOfFile: file, encoding: .utf8)
-        #expect(page.contains("<title>Sensor mats at night · Measures: Falls per 1,000 bed days; Patients restrained</title>"))
+        #expect(
+            page.contains(
+                "<title>Sensor mats at night · Measures: Falls per 1,000 bed days; Patients restrained</title>"))
     }
 }

@@ -21,10 +21,13 @@ struct CompareTests {
         try store.write(author: "coordinator") { writer in
             try writer.save(Site(id: "north", name: "North Hospital"))
             try writer.save(Site(id: "south", name: "South Hospital"))
-            for (id, site) in [("ward-a", "north"), ("ward-b", "north"), ("ward-c", "south"), ("ward-d", "south"), ("ward-e", "south")] {
+            for (id, site) in [
+                ("ward-a", "north"), ("ward-b", "north"), ("ward-c", "south"), ("ward-d", "south"), ("ward-e", "south"),
+            ] {
                 try writer.save(Unit(id: id, site: site, name: "Ward " + id.suffix(1).uppercased()))
             }
-            try writer.save(Programme(id: "safety", name: "Safer care", aim: "Assess every patient for falls risk by June 2027"))
+            try writer.save(
+                Programme(id: "safety", name: "Safer care", aim: "Assess every patient for falls risk by June 2027"))
             try writer.save(
                 Measure(
                     id: "assessed", programme: "safety", name: "Patients assessed", type: .process, chart: .p,
@@ -36,11 +39,13 @@ struct CompareTests {
         }
         try store.write(author: "sister.okafor") { writer in
             for (unit, numerator, denominator) in [
-                ("ward-a", 30.0, 100.0), ("ward-b", 100, 500), ("ward-c", 200, 1000), ("ward-d", 85, 400), ("ward-e", 5, 100),
+                ("ward-a", 30.0, 100.0), ("ward-b", 100, 500), ("ward-c", 200, 1000), ("ward-d", 85, 400),
+                ("ward-e", 5, 100),
             ] {
                 try writer.record(
                     ObservationEntry(
-                        measure: "assessed", unit: unit, period: recent, numerator: numerator, denominator: denominator))
+                        measure: "assessed", unit: unit, period: recent, numerator: numerator, denominator: denominator)
+                )
             }
             try writer.record(
                 ObservationEntry(measure: "assessed", unit: "ward-e", period: old, numerator: 95, denominator: 100))
@@ -156,7 +161,8 @@ struct CompareTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
         let rows = try #require(object["measures"] as? [[String: Any]])
         // Ward A's one point: p̄ 0.3 ± 3√(0.3 × 0.7/100) = 0.16 to 0.44, so a target of 25% is hit and miss.
-        let wardA = try #require(rows.first { $0["measure"] as? String == "assessed" && $0["unit"] as? String == "ward-a" })
+        let wardA = try #require(
+            rows.first { $0["measure"] as? String == "assessed" && $0["unit"] as? String == "ward-a" })
         #expect(wardA["variation"] as? String == "common-cause")
         #expect(wardA["assurance"] as? String == "hit-and-miss")
         let text = try improve(["progress"])

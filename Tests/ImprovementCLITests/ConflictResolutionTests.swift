@@ -31,20 +31,24 @@ struct ConflictResolutionTests {
         let weeks = (1...5).map { Dates.week($0) }
         for week in weeks {
             try tablet.ok([
-                "record", "falls-rate", "--unit", "ward-7", "--period", week, "--numerator", "2", "--denominator", "400",
+                "record", "falls-rate", "--unit", "ward-7", "--period", week, "--numerator", "2", "--denominator",
+                "400",
                 "--note", "two falls, one at night",
             ])
         }
         try tablet.ok([
-            "record", "hand-hygiene", "--unit", "ward-7", "--period", weeks[0], "--numerator", "18", "--denominator", "20",
+            "record", "hand-hygiene", "--unit", "ward-7", "--period", weeks[0], "--numerator", "18", "--denominator",
+            "20",
         ])
         for week in weeks {
             try laptop.ok([
-                "record", "falls-rate", "--unit", "ward-7", "--period", week, "--numerator", "4", "--denominator", "400",
+                "record", "falls-rate", "--unit", "ward-7", "--period", week, "--numerator", "4", "--denominator",
+                "400",
             ])
         }
         try laptop.ok([
-            "record", "hand-hygiene", "--unit", "ward-7", "--period", weeks[0], "--numerator", "17", "--denominator", "20",
+            "record", "hand-hygiene", "--unit", "ward-7", "--period", weeks[0], "--numerator", "17", "--denominator",
+            "20",
             "--note", "audit by the matron",
         ])
         for device in [tablet, laptop, tablet, coordinator] { try device.ok(["sync"]) }

@@ -170,7 +170,9 @@ struct ExpressedValuesTests {
             "measure", "add", "waiting", "--programme", "falls", "--name", "Minutes waited", "--type", "process",
             "--chart", "i", "--frequency", "week", "--direction", "down",
         ])
-        let plain = try device.run(["record", "waiting", "--unit", "ward-7", "--period", Dates.week(1), "--value", "-3"])
+        let plain = try device.run([
+            "record", "waiting", "--unit", "ward-7", "--period", Dates.week(1), "--value", "-3",
+        ])
         #expect(plain.status == 1 && plain.error.contains("cannot be negative"))
         let counts = try device.run([
             "measure", "add", "falls-count", "--programme", "falls", "--name", "Falls", "--type", "outcome", "--chart",
@@ -192,7 +194,8 @@ struct ExpressedValuesTests {
         let phase2: [Int] = [3, 3, 2, 3, 3, 2, 3, 3, 2, 3, 3, 3]
         for (week, value) in (phase1 + phase2).enumerated() {
             try device.ok([
-                "record", "falls-count", "--unit", "ward-7", "--period", Dates.week(24 - week), "--value", String(value),
+                "record", "falls-count", "--unit", "ward-7", "--period", Dates.week(24 - week), "--value",
+                String(value),
             ])
         }
         try device.ok(["annotate", "falls-count", "--date", Dates.week(12), "--text", "Huddles", "--phase"])

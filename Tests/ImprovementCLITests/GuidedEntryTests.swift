@@ -56,7 +56,8 @@ struct GuidedEntryTests {
         try terminal.start(device: device, arguments: ["enter", "--unit", "ward-7"])
 
         // The first period due, with the measure's operational definition.
-        try terminal.wait(for: "[1/5] Falls per 1,000 bed days (falls-rate), Ward 7 (ward-7): week starting \(Dates.week(2))")
+        try terminal.wait(
+            for: "[1/5] Falls per 1,000 bed days (falls-rate), Ward 7 (ward-7): week starting \(Dates.week(2))")
         try terminal.wait(for: "Numerator:   Falls reported on the incident system")
         try terminal.wait(for: "Denominator: Occupied bed days / 1000")
         try terminal.wait(for: "Numerator: ")
@@ -146,7 +147,8 @@ final class Terminal {
 
     init(in folder: TemporaryFolder) throws {
         guard let tmux = Binaries.onPath("tmux") else {
-            throw TestFailure("tmux is not installed: bash scripts/install-system-packages.sh tmux (scripts/test.sh does)")
+            throw TestFailure(
+                "tmux is not installed: bash scripts/install-system-packages.sh tmux (scripts/test.sh does)")
         }
         self.folder = folder
         self.tmux = tmux
@@ -227,5 +229,7 @@ final class Terminal {
             folder: folder.url.path)
     }
 
-    private static func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+    private static func quoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
 }

@@ -16,7 +16,9 @@ import Darwin
 @Suite("Live sync, end to end")
 struct LiveSyncEndToEndTests {
     /// `GET /v1/pull` on the server at `server` as `token`, with its status, body and duration in seconds.
-    static func pull(_ server: String, token: String, after: Int, wait: Int) async throws
+    static func pull(
+        _ server: String, token: String, after: Int, wait: Int
+    ) async throws
         -> (status: Int, body: [String: Any], seconds: Double)
     {
         let started = Date()
@@ -103,7 +105,8 @@ struct LiveSyncEndToEndTests {
         init(_ device: Device, in folder: TemporaryFolder) throws {
             output = folder.path("watch-\(UUID().uuidString).out")
             process = try Processes.start(
-                try Binaries.path("improve"), ["sync", "--watch", "--json", "--retry-delay", "0.2", "--store", device.store],
+                try Binaries.path("improve"),
+                ["sync", "--watch", "--json", "--retry-delay", "0.2", "--store", device.store],
                 environment: Processes.environment(home: folder.url.path, extra: ["IMPROVE_USER": device.user]),
                 output: output, error: folder.path("watch.err"))
         }

@@ -72,7 +72,9 @@ struct ConnectProxy {
 
     init(in folder: TemporaryFolder) throws {
         log = folder.path("proxy.log")
-        guard FileManager.default.createFile(atPath: log, contents: nil) else { throw TestFailure("cannot create \(log)") }
+        guard FileManager.default.createFile(atPath: log, contents: nil) else {
+            throw TestFailure("cannot create \(log)")
+        }
         service = try LoopbackService(
             script: #"""
                 def serve(client):

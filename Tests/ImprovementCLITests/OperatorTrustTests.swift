@@ -158,16 +158,19 @@ struct OperatorTrustTests {
         #expect(asFolder.contains("\(directory): it is a folder, not a file"))
 
         let missing = folder.path("no-such-folder/server.sqlite")
-        #expect(try serveFails(missing, in: folder).contains("the folder \(folder.path("no-such-folder")) does not exist"))
+        #expect(
+            try serveFails(missing, in: folder).contains("the folder \(folder.path("no-such-folder")) does not exist"))
 
         let junk = folder.path("junk.sqlite")
         var generator = SystemRandomNumberGenerator()
-        try Data((0..<8192).map { _ in UInt8.random(in: 0...255, using: &generator) }).write(to: URL(fileURLWithPath: junk))
+        try Data((0..<8192).map { _ in UInt8.random(in: 0...255, using: &generator) }).write(
+            to: URL(fileURLWithPath: junk))
         let notDatabase = try serveFails(junk, in: folder)
         #expect(notDatabase.contains("\(junk): it is not an Improve database"))
         #expect(notDatabase.contains("restore it from a backup"))
 
-        let sqlite3 = try #require(Binaries.onPath("sqlite3"), "the Debian package sqlite3 is installed by the test script")
+        let sqlite3 = try #require(
+            Binaries.onPath("sqlite3"), "the Debian package sqlite3 is installed by the test script")
         let other = folder.path("other.sqlite")
         _ = try Processes.run(
             sqlite3, [other, "CREATE TABLE patients (id INTEGER)"], environment: [:], folder: folder.url.path)
@@ -223,7 +226,8 @@ struct OperatorTrustTests {
                 try Binaries.path(binary), ["--version"], environment: Processes.environment(home: folder.url.path),
                 folder: folder.url.path)
             #expect(result.status == 0)
-            #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == ImproveVersion.current, "\(binary)")
+            #expect(
+                result.output.trimmingCharacters(in: .whitespacesAndNewlines) == ImproveVersion.current, "\(binary)")
         }
         #expect(ImproveVersion.userAgent == "improve/\(ImproveVersion.current)")
     }
@@ -257,13 +261,16 @@ struct OperatorTrustTests {
         try server.revoke("viewer1")
         let new = try server.addUser("viewer1", role: "member", sites: ["north"])
         let listed = try run(["user", "list"]).output.split(separator: "\n").filter { $0.hasPrefix("viewer1\t") }
-        #expect(listed == ["viewer1\tviewer\tnorth\trevoked", "viewer1\tmember\tnorth"], "the old account stays, revoked")
+        #expect(
+            listed == ["viewer1\tviewer\tnorth\trevoked", "viewer1\tmember\tnorth"], "the old account stays, revoked")
 
         try server.start()
         let account = { (token: String) in
             try RawHTTP.exchange(
                 port: server.port,
-                request: "GET /v1/account HTTP/1.1\r\nHost: x\r\nImprove-Protocol: 1\r\nAuthorization: Bearer \(token)\r\n\r\n")
+                request:
+                    "GET /v1/account HTTP/1.1\r\nHost: x\r\nImprove-Protocol: 1\r\nAuthorization: Bearer \(token)\r\n\r\n"
+            )
         }
         #expect(try account(old).status == 401, "the revoked token stays withdrawn")
         let answer = try account(new)

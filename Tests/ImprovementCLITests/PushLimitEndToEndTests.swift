@@ -83,7 +83,9 @@ struct PushLimitEndToEndTests {
 
     /// A primary driver, a secondary driver and the change idea "rounding" for the falls programme.
     static func defineChangeIdea(on device: Device) throws {
-        try device.ok(["driver", "add", "safe-ward", "--programme", "falls", "--kind", "primary", "--text", "Safe ward"])
+        try device.ok([
+            "driver", "add", "safe-ward", "--programme", "falls", "--kind", "primary", "--text", "Safe ward",
+        ])
         try device.ok([
             "driver", "add", "watchful", "--programme", "falls", "--kind", "secondary", "--text", "Watchful staff",
             "--parent", "safe-ward",

@@ -58,12 +58,19 @@ struct PlausibilityEndToEndTests {
         let month = Dates.today.startOfMonth.description
         let week = Dates.week(1)
 
-        let huge = try nurse.run(["record", "staff-confidence", "--unit", "ward-7", "--period", month, "--value", "1e300", "--force"])
+        let huge = try nurse.run([
+            "record", "staff-confidence", "--unit", "ward-7", "--period", month, "--value", "1e300", "--force",
+        ])
         #expect(huge.status == 1 && huge.error.contains("cannot be right") && huge.error.contains("Nothing was saved"))
-        let early = try nurse.run(["record", "staff-confidence", "--unit", "ward-7", "--period", "1987-03-01", "--value", "4"])
-        #expect(early.status == 1 && early.error.contains("check the year") && early.error.contains("Nothing was saved"))
+        let early = try nurse.run([
+            "record", "staff-confidence", "--unit", "ward-7", "--period", "1987-03-01", "--value", "4",
+        ])
+        #expect(
+            early.status == 1 && early.error.contains("check the year") && early.error.contains("Nothing was saved"))
 
-        let fraction = ["record", "hand-hygiene", "--unit", "ward-7", "--period", week, "--numerator", "2.5", "--denominator", "20"]
+        let fraction = [
+            "record", "hand-hygiene", "--unit", "ward-7", "--period", week, "--numerator", "2.5", "--denominator", "20",
+        ]
         let warned = try nurse.run(fraction)
         #expect(warned.status == 1 && warned.error.contains("usually a whole number"), "\(warned.error)")
         #expect(warned.error.contains("Nothing was saved. Use --force to record it anyway."))
@@ -73,10 +80,10 @@ struct PlausibilityEndToEndTests {
 
         let csv = folder.path("weeks.csv")
         try """
-            measure,unit,period,numerator,denominator,value,note
-            hand-hygiene,ward-7,\(Dates.week(2)),18,20,,
-            hand-hygiene,ward-7,\(Dates.week(3)),17.5,20,,
-            """.write(toFile: csv, atomically: true, encoding: .utf8)
+        measure,unit,period,numerator,denominator,value,note
+        hand-hygiene,ward-7,\(Dates.week(2)),18,20,,
+        hand-hygiene,ward-7,\(Dates.week(3)),17.5,20,,
+        """.write(toFile: csv, atomically: true, encoding: .utf8)
         let refused = try nurse.run(["import", csv])
         #expect(refused.status == 1 && refused.error.contains("line 3") && refused.error.contains("--force"))
         #expect(try nurse.observations().count == 1, "nothing was imported")

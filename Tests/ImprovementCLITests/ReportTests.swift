@@ -110,20 +110,23 @@ struct ReportTests {
             Issue.record("chart --json is not an object")
             return
         }
-        #expect(Set(chart.keys) == [
-            "measure", "kind", "multiplier", "expressedAs", "better", "centre", "points", "runs", "phases", "signals",
-            "warnings", "verdict", "variation", "assurance",
-        ])
+        #expect(
+            Set(chart.keys) == [
+                "measure", "kind", "multiplier", "expressedAs", "better", "centre", "points", "runs", "phases",
+                "signals",
+                "warnings", "verdict", "variation", "assurance",
+            ])
         #expect(chart["kind"] == .string("u"))
         guard case .array(let points)? = chart["points"], case .object(let first)? = points.first else {
             Issue.record("no points")
             return
         }
         #expect(points.count == 24)
-        #expect(Set(first.keys) == [
-            "period", "value", "numerator", "denominator", "centre", "lcl", "ucl", "outside", "phase", "excluded",
-            "explained", "variation",
-        ])
+        #expect(
+            Set(first.keys) == [
+                "period", "value", "numerator", "denominator", "centre", "lcl", "ucl", "outside", "phase", "excluded",
+                "explained", "variation",
+            ])
         #expect(first["value"] == .number(0.006), "rates are per one unit of denominator")
 
         let run = try improve(["chart", "falls-rate", "--unit", "ward-7", "--kind", "run", "--json"])

@@ -33,7 +33,9 @@ struct StorePermissionsTests {
         #expect(chmod(device.store + ".config.json", 0o640) == 0)
 
         let first = try device.ok(["site", "list"])
-        #expect(first.error.contains("The store \(device.store) was readable by other users; it is now readable by you only."))
+        #expect(
+            first.error.contains(
+                "The store \(device.store) was readable by other users; it is now readable by you only."))
         #expect(first.error.contains("readable by you only") && first.error.contains("config.json"))
         #expect(first.output.contains("north"), "the command still does its work")
         #expect(try Self.mode(device.store) == 0o600)

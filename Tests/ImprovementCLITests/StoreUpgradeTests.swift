@@ -39,7 +39,9 @@ struct StoreUpgradeTests {
         let token = try server.addUser("old", role: "member", sites: ["north"])
         try device.ok(["init", "--site", "north", "--server", server.url, "--token", token])
         let sync = try device.ok(["sync"])
-        #expect(sync.output.contains("restored from a backup") || sync.error.contains("restored from a backup"), "\(sync.output)")
+        #expect(
+            sync.output.contains("restored from a backup") || sync.error.contains("restored from a backup"),
+            "\(sync.output)")
         #expect(try device.pending() == 0)
         let reader = Device("reader", user: "lead", in: folder)
         let readerToken = try server.addUser("reader", role: "coordinator", sites: ["north"])

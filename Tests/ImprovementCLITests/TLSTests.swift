@@ -18,7 +18,8 @@ struct TLSTests {
 
         let device = Device("ward", user: "dr.ahmed", in: folder)
         try device.ok([
-            "init", "--site", "north", "--server", "https://localhost:\(tls.port)", "--token", token, "--replica", "ward",
+            "init", "--site", "north", "--server", "https://localhost:\(tls.port)", "--token", token, "--replica",
+            "ward",
         ])
         try device.ok(["site", "add", "north", "--name", "North"])
 
@@ -27,7 +28,8 @@ struct TLSTests {
         #expect(untrusted.error.contains("certificate is not trusted on this device"), "\(untrusted.error)")
         #expect(try device.pending() == 1)
 
-        let unreadable = try device.run(["sync", "--retries", "0"], environment: ["SSL_CERT_FILE": folder.path("none.pem")])
+        let unreadable = try device.run(
+            ["sync", "--retries", "0"], environment: ["SSL_CERT_FILE": folder.path("none.pem")])
         #expect(unreadable.error.contains("SSL_CERT_FILE names"), "\(unreadable.error)")
 
         try device.ok(["sync", "--retries", "0"], environment: ["SSL_CERT_FILE": tls.certificate])
@@ -36,7 +38,8 @@ struct TLSTests {
         // The same trusted certificate, reached by an address it was not made for.
         let other = Device("laptop", user: "dr.ahmed", in: folder)
         try other.ok([
-            "init", "--site", "north", "--server", "https://127.0.0.1:\(tls.port)", "--token", token, "--replica", "laptop",
+            "init", "--site", "north", "--server", "https://127.0.0.1:\(tls.port)", "--token", token, "--replica",
+            "laptop",
         ])
         try other.ok(["site", "add", "north", "--name", "North"])
         let misnamed = try other.run(["sync", "--retries", "0"], environment: ["SSL_CERT_FILE": tls.certificate])

@@ -24,7 +24,8 @@ struct TwoServersOnePostgresTests {
 
     /// Runs one statement with psql and returns its unaligned output.
     static func psql(_ url: String, _ statement: String, in folder: TemporaryFolder) throws -> String {
-        let binary = try #require(Binaries.onPath("psql") ?? ["/usr/bin/psql"].first { FileManager.default.isExecutableFile(atPath: $0) })
+        let binary = try #require(
+            Binaries.onPath("psql") ?? ["/usr/bin/psql"].first { FileManager.default.isExecutableFile(atPath: $0) })
         let result = try Processes.run(
             binary, [url, "-v", "ON_ERROR_STOP=1", "-Atc", statement],
             environment: Processes.environment(home: folder.url.path), folder: folder.url.path)
@@ -78,7 +79,8 @@ struct TwoServersOnePostgresTests {
                     for week in 0..<4 {
                         // The two north devices record the same weeks with different values.
                         let recorded = try device.run([
-                            "record", "falls-rate", "--unit", units[index], "--period", Dates.week(round * 4 + week + 1),
+                            "record", "falls-rate", "--unit", units[index], "--period",
+                            Dates.week(round * 4 + week + 1),
                             "--numerator", String(index + week), "--denominator", "400",
                         ])
                         guard recorded.status == 0 else { throw TestFailure("record: \(recorded.error)") }

@@ -263,7 +263,9 @@ enum WireGen {
     }
 
     /// Canonical text when `plain`, else shuffled keys, whitespace, escapes and other spellings of numbers.
-    static func render<R: RandomNumberGenerator>(_ change: Change, seq: Int64?, plain: Bool, using random: inout R)
+    static func render<R: RandomNumberGenerator>(
+        _ change: Change, seq: Int64?, plain: Bool, using random: inout R
+    )
         -> String
     {
         if plain {

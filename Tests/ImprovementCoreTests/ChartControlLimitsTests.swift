@@ -1,7 +1,8 @@
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// Centre lines and limits for every chart kind, against published worked examples where they
 /// exist and hand arithmetic otherwise.
@@ -24,10 +25,14 @@ struct ChartControlLimitsTests {
             #expect(!point.outside)
         }
         // Ten points: limits are computed but flagged as provisional.
-        #expect(result.signal(.fewPointsForLimits)?.message
-            == "The limits rest on only 10 points: at least 12 are advised before trusting them")
+        #expect(
+            result.signal(.fewPointsForLimits)?.message
+                == "The limits rest on only 10 points: at least 12 are advised before trusting them")
         // Runs against the mean: − − − + − + + + + + → 4 runs, longest 5, 3 crossings.
-        #expect(result.runs == RunsSummary(useful: 10, longestRun: 5, longestRunMax: 6, crossings: 3, crossingsMin: 2, signal: false))
+        #expect(
+            result.runs
+                == RunsSummary(
+                    useful: 10, longestRun: 5, longestRunMax: 6, crossings: 3, crossingsMin: 2, signal: false))
     }
 
     @Test func mrChartNISTFlowRate() throws {
@@ -68,7 +73,9 @@ struct ChartControlLimitsTests {
     /// = 28, LCL = 16 − 12 = 4. The 28 at index 2 sits exactly on the UCL and is not outside
     /// (strictly above is required); the 31 at index 23 is.
     @Test func cChartNISTWaferDefects() throws {
-        let counts: [Double] = [16, 14, 28, 16, 12, 20, 10, 12, 10, 17, 19, 17, 14, 16, 15, 13, 14, 16, 11, 20, 11, 19, 16, 31, 13]
+        let counts: [Double] = [
+            16, 14, 28, 16, 12, 20, 10, 12, 10, 17, 19, 17, 14, 16, 15, 13, 14, 16, 11, 20, 11, 19, 16, 31, 13,
+        ]
         let result = try ChartAnalysis.analyse(measure: "Defects", kind: .c, points: valuePoints(counts))
         #expect(result.centre == 16)
         #expect(result.points[0].ucl == 28)
@@ -81,7 +88,9 @@ struct ChartControlLimitsTests {
     /// boards, 26 samples): c̄ = 516 / 26 = 19.85, UCL = 19.85 + 3√19.85 = 33.22,
     /// LCL = 6.48; samples 6 (5 nonconformities) and 20 (39) are outside.
     @Test func cChartMontgomeryCircuitBoards() throws {
-        let counts: [Double] = [21, 24, 16, 12, 15, 5, 28, 20, 31, 25, 20, 24, 16, 19, 10, 17, 13, 22, 18, 39, 30, 24, 16, 19, 17, 15]
+        let counts: [Double] = [
+            21, 24, 16, 12, 15, 5, 28, 20, 31, 25, 20, 24, 16, 19, 10, 17, 13, 22, 18, 39, 30, 24, 16, 19, 17, 15,
+        ]
         let result = try ChartAnalysis.analyse(measure: "Nonconformities", kind: .c, points: valuePoints(counts))
         #expect(isClose(result.centre, 19.846, 1e-3))
         #expect(isClose(result.points[0].ucl, 33.21, 0.01))
@@ -108,7 +117,8 @@ struct ChartControlLimitsTests {
     @Test func uChartMontgomeryDyedCloth() throws {
         let counts: [Double] = [14, 12, 20, 11, 7, 10, 21, 16, 19, 23]
         let units: [Double] = [10, 8, 13, 10, 9.5, 10, 12, 10.5, 12, 12.5]
-        let result = try ChartAnalysis.analyse(measure: "Defects per unit", kind: .u, points: ratioPoints(counts, units))
+        let result = try ChartAnalysis.analyse(
+            measure: "Defects per unit", kind: .u, points: ratioPoints(counts, units))
         #expect(isClose(result.centre, 153 / 107.5))
         #expect(isClose(result.points[0].value, 1.4))
         #expect(isClose(result.points[0].ucl, 2.5550, 1e-4))
@@ -126,7 +136,9 @@ struct ChartControlLimitsTests {
     /// qcc's `orangejuice`): p̄ = 347 / 1500 = 0.2313, UCL = 0.2313 + 3√(0.2313 × 0.7687 / 50)
     /// = 0.4102, LCL = 0.0524. Samples 15 (22/50 = 0.44) and 23 (24/50 = 0.48) are above.
     @Test func pChartMontgomeryOrangeJuice() throws {
-        let defective: [Double] = [12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18, 24, 15, 9, 12, 7, 13, 9, 6]
+        let defective: [Double] = [
+            12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18, 24, 15, 9, 12, 7, 13, 9, 6,
+        ]
         let result = try ChartAnalysis.analyse(
             measure: "Defective cans", kind: .p, points: ratioPoints(defective, Array(repeating: 50, count: 30))
         )
@@ -135,8 +147,9 @@ struct ChartControlLimitsTests {
         #expect(isClose(result.points[0].lcl, 0.0524, 1e-4))
         #expect(isClose(result.points[14].value, 0.44))
         #expect(result.signal(.outsideLimits)?.points == [14, 22])
-        #expect(result.signal(.outsideLimits)?.message
-            == "2 points are above the upper control limit (2026-01-15, 2026-01-23): look for a special cause")
+        #expect(
+            result.signal(.outsideLimits)?.message
+                == "2 points are above the upper control limit (2026-01-15, 2026-01-23): look for a special cause")
     }
 
     /// Varying denominators and clamping, by hand. Numerators 1, 10, 2, 7 of 10, 100, 20, 70:
@@ -148,7 +161,8 @@ struct ChartControlLimitsTests {
     /// And at the top: 9 of 10 and 45 of 50, p̄ = 54 / 60 = 0.9; n = 10: 0.9 + 0.2846 → 1,
     /// LCL 0.61540; n = 50: 3√0.0018 = 0.12728 → UCL 1.0273 → 1, LCL 0.77272.
     @Test func pChartVaryingDenominatorsAndClamping() throws {
-        let low = try ChartAnalysis.analyse(measure: "m", kind: .p, points: ratioPoints([1, 10, 2, 7], [10, 100, 20, 70]))
+        let low = try ChartAnalysis.analyse(
+            measure: "m", kind: .p, points: ratioPoints([1, 10, 2, 7], [10, 100, 20, 70]))
         #expect(isClose(low.centre, 0.1))
         let expected: [(ucl: Double, lcl: Double)] = [(0.384605, 0), (0.19, 0.01), (0.301246, 0), (0.207571, 0)]
         for (point, limits) in zip(low.points, expected) {
@@ -186,7 +200,8 @@ struct ChartControlLimitsTests {
     /// n = 500: 0.128 ± 3 × 0.014941 × 3.93404 = ± 0.176335 → UCL 0.304335, LCL 0.
     /// n = 2000: ± 0.0881675 → UCL 0.216167, LCL 0.039833.
     @Test func pPrimeVaryingDenominators() throws {
-        let result = try ChartAnalysis.analyse(measure: "m", kind: .pp, points: ratioPoints([50, 260, 90, 240], [500, 2000, 1000, 1500]))
+        let result = try ChartAnalysis.analyse(
+            measure: "m", kind: .pp, points: ratioPoints([50, 260, 90, 240], [500, 2000, 1000, 1500]))
         #expect(isClose(result.centre, 0.128))
         #expect(isClose(result.points[0].ucl, 0.304335, 1e-6))
         #expect(result.points[0].lcl == 0)
@@ -200,7 +215,8 @@ struct ChartControlLimitsTests {
     /// n = 10: 2.14 ± 3 × 0.46260 × 1.27143 = ± 1.76450 → UCL 3.90450, LCL 0.37550.
     /// n = 8: ± 1.97277 → UCL 4.11277, LCL 0.16723.
     @Test func uPrimeVaryingDenominators() throws {
-        let result = try ChartAnalysis.analyse(measure: "m", kind: .up, points: ratioPoints([20, 45, 12, 30], [10, 20, 8, 12]))
+        let result = try ChartAnalysis.analyse(
+            measure: "m", kind: .up, points: ratioPoints([20, 45, 12, 30], [10, 20, 8, 12]))
         #expect(isClose(result.centre, 2.14))
         #expect(isClose(result.points[0].ucl, 3.904498, 1e-5))
         #expect(isClose(result.points[0].lcl, 0.375502, 1e-5))
@@ -226,7 +242,8 @@ struct ChartControlLimitsTests {
     /// The 60 is above the UCL.
     @Test func gChartUsesMedianCentreAndMeanLimits() throws {
         let counts: [Double] = [3, 10, 0, 25, 7, 1, 14, 5, 2, 60, 8, 6]
-        let result = try ChartAnalysis.analyse(measure: "Surgeries between deaths", kind: .g, points: valuePoints(counts))
+        let result = try ChartAnalysis.analyse(
+            measure: "Surgeries between deaths", kind: .g, points: valuePoints(counts))
         #expect(result.centre == 6.5)
         #expect(result.points.allSatisfy { $0.centre == 6.5 && $0.lcl == 0 })
         #expect(isClose(result.points[0].ucl, 48.469375, 1e-6))

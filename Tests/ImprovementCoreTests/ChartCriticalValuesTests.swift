@@ -1,7 +1,8 @@
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// Critical values of the run rules, checked against published tables and exact integers.
 struct ChartCriticalValuesTests {
@@ -29,9 +30,9 @@ struct ChartCriticalValuesTests {
     /// The Double-based table against exact integer arithmetic for every n up to 60:
     /// c is the smallest value with 20 × Σ_{j ≤ c} C(n − 1, j) ≥ 2^(n − 1).
     @Test func crossingsMatchExactIntegers() {
-        var row: [UInt64] = [1]   // Pascal's triangle row for n − 1 trials
+        var row: [UInt64] = [1]  // Pascal's triangle row for n − 1 trials
         for n in 2...60 {
-            row = zip(row + [0], [0] + row).map(+)   // row now holds C(n − 1, k)
+            row = zip(row + [0], [0] + row).map(+)  // row now holds C(n − 1, k)
             let total = UInt64(1) << UInt64(n - 1)
             var cumulative: UInt64 = 0
             var expected = 0

@@ -1,8 +1,9 @@
 import Foundation
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// The JSON shape of a result: fixed keys, `null` for missing numbers.
 struct ChartEncodingTests {
@@ -20,7 +21,8 @@ struct ChartEncodingTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(result), as: UTF8.self)
-        let expected = #"{"assurance":null,"better":null,"centre":3,"expressedAs":null,"kind":"run","measure":"Falls","multiplier":1,"#
+        let expected =
+            #"{"assurance":null,"better":null,"centre":3,"expressedAs":null,"kind":"run","measure":"Falls","multiplier":1,"#
             + #""phases":[{"basis":[0,1,2],"centre":3,"end":2,"excluded":[],"from":"2026-01-05","limitsVary":false,"number":1,"#
             + #""outside":[],"runs":{"crossings":1,"crossingsMin":0,"longestRun":1,"longestRunMax":4,"signal":false,"useful":2},"#
             + #""start":0,"to":"2026-01-19"}],"points":["#
@@ -37,18 +39,26 @@ struct ChartEncodingTests {
     @Test(arguments: ChartKind.allCases)
     func keysAndRoundTrip(kind: ChartKind) throws {
         let points = ratioPoints([3, 5, 2, 4, 6, 3, 5, 4, 2, 5, 3, 4], Array(repeating: 10, count: 12))
-            .map { ChartInput(period: $0.period, value: $0.numerator, numerator: $0.numerator, denominator: $0.denominator) }
+            .map {
+                ChartInput(period: $0.period, value: $0.numerator, numerator: $0.numerator, denominator: $0.denominator)
+            }
         let result = try ChartAnalysis.analyse(measure: "m", kind: kind, points: points)
         let data = try JSONEncoder().encode(result)
 
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        #expect(Set(object.keys) == [
-            "measure", "kind", "multiplier", "expressedAs", "better", "centre", "points", "runs", "phases", "signals",
-            "warnings", "verdict", "variation", "assurance",
-        ])
+        #expect(
+            Set(object.keys) == [
+                "measure", "kind", "multiplier", "expressedAs", "better", "centre", "points", "runs", "phases",
+                "signals",
+                "warnings", "verdict", "variation", "assurance",
+            ])
         #expect(object["kind"] as? String == kind.rawValue)
         let firstPoint = try #require((object["points"] as? [[String: Any]])?.first)
-        #expect(Set(firstPoint.keys) == ["period", "value", "numerator", "denominator", "centre", "lcl", "ucl", "outside", "phase", "excluded", "explained", "variation"])
+        #expect(
+            Set(firstPoint.keys) == [
+                "period", "value", "numerator", "denominator", "centre", "lcl", "ucl", "outside", "phase", "excluded",
+                "explained", "variation",
+            ])
         let runs = try #require(object["runs"] as? [String: Any])
         #expect(Set(runs.keys) == ["useful", "longestRun", "longestRunMax", "crossings", "crossingsMin", "signal"])
         if kind == .run || kind == .mr {

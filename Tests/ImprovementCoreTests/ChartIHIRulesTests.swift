@@ -1,7 +1,8 @@
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// The IHI run chart rules of Perla, Provost & Murray (2011).
 struct ChartIHIRulesTests {
@@ -61,8 +62,13 @@ struct ChartIHIRulesTests {
         let ihi = try ChartAnalysis.analyse(measure: "m", kind: .run, points: points, rules: .ihi)
         #expect(ihi.centre == 5)
         #expect(ihi.rules == [.tooFewRuns])
-        #expect(ihi.signal(.tooFewRuns)?.message == "Only 4 runs around the median: fewer than the 6 expected by chance for 20 points")
-        #expect(ihi.runs == RunsSummary(useful: 20, longestRun: 5, longestRunMax: 5, crossings: 3, crossingsMin: 5, signal: true))
+        #expect(
+            ihi.signal(.tooFewRuns)?.message
+                == "Only 4 runs around the median: fewer than the 6 expected by chance for 20 points")
+        #expect(
+            ihi.runs
+                == RunsSummary(useful: 20, longestRun: 5, longestRunMax: 5, crossings: 3, crossingsMin: 5, signal: true)
+        )
 
         let anhoej = try ChartAnalysis.analyse(measure: "m", kind: .run, points: points)
         #expect(anhoej.rules == [.fewCrossings])

@@ -1,7 +1,8 @@
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// Phases (limits recomputed per phase) and baselines (limits frozen from the first points).
 struct ChartPhasesTests {
@@ -29,7 +30,9 @@ struct ChartPhasesTests {
         // Both phases have few points: one warning each, naming the phase.
         let warnings = result.warnings.filter { $0.rule == .fewPointsForLimits }
         #expect(warnings.map(\.points) == [[0, 1, 2, 3], [4, 5, 6, 7]])
-        #expect(warnings.last?.message == "The limits in phase 2 rest on only 4 points: at least 12 are advised before trusting them")
+        #expect(
+            warnings.last?.message
+                == "The limits in phase 2 rest on only 4 points: at least 12 are advised before trusting them")
     }
 
     /// Without the phase split the same data give one wide band around 16.5 (a single
@@ -46,7 +49,8 @@ struct ChartPhasesTests {
     /// 5.68085 and 16.31915 — for all four of its points; phase 2 is computed as before.
     @Test func baselineAppliesToFirstPhaseOnly() throws {
         let values: [Double] = [10, 12, 11, 13, 20, 22, 21, 23]
-        let result = try ChartAnalysis.analyse(measure: "m", kind: .i, points: valuePoints(values), baseline: 2, phaseStarts: [4])
+        let result = try ChartAnalysis.analyse(
+            measure: "m", kind: .i, points: valuePoints(values), baseline: 2, phaseStarts: [4])
         for point in result.points.prefix(4) {
             #expect(point.centre == 11)
             #expect(isClose(point.ucl, 16.319149, 1e-6))
@@ -87,17 +91,23 @@ struct ChartPhasesTests {
         let values: [Double] = [5, 7, 6, 8, 5, 7, 6, 8, 5, 7] + Array(repeating: 3, count: 10)
         let result = try ChartAnalysis.analyse(measure: "CDI", kind: .run, points: valuePoints(values), baseline: 10)
         #expect(result.centre == 6.5)
-        #expect(result.runs == RunsSummary(useful: 20, longestRun: 10, longestRunMax: 7, crossings: 10, crossingsMin: 6, signal: true))
+        #expect(
+            result.runs
+                == RunsSummary(
+                    useful: 20, longestRun: 10, longestRunMax: 7, crossings: 10, crossingsMin: 6, signal: true))
         #expect(result.signal(.longRun)?.points == Array(10..<20))
-        #expect(result.signal(.longRun)?.message
-            == "A run of 10 points below the median is longer than the 7 expected by chance: the process has likely shifted")
+        #expect(
+            result.signal(.longRun)?.message
+                == "A run of 10 points below the median is longer than the 7 expected by chance: the process has likely shifted"
+        )
     }
 
     /// MR charts restart at each phase: the first point of every phase has no moving range.
     /// 1, 4, 2 | 10, 11: ranges –, 3, 2 | –, 1. Phase 1 MR̄ = 2.5, UCL 3.267 × 2.5 = 8.1675;
     /// phase 2 MR̄ = 1, UCL 3.267.
     @Test func movingRangesRestartPerPhase() throws {
-        let result = try ChartAnalysis.analyse(measure: "m", kind: .mr, points: valuePoints([1, 4, 2, 10, 11]), phaseStarts: [3])
+        let result = try ChartAnalysis.analyse(
+            measure: "m", kind: .mr, points: valuePoints([1, 4, 2, 10, 11]), phaseStarts: [3])
         #expect(result.points.map(\.value) == [nil, 3, 2, nil, 1])
         #expect(result.points[1].centre == 2.5)
         #expect(isClose(result.points[1].ucl, 8.1675))
@@ -121,12 +131,15 @@ struct ChartPhasesTests {
     @Test func runRulesPerPhase() throws {
         let first: [Double] = [1, 9, 2, 8, 3, 7, 4, 6, 10, 0, 11, 12]
         let second: [Double] = [1, 2, 3, 4, 5, 11, 12, 13, 14, 15]
-        let result = try ChartAnalysis.analyse(measure: "m", kind: .run, points: valuePoints(first + second), phaseStarts: [12])
+        let result = try ChartAnalysis.analyse(
+            measure: "m", kind: .run, points: valuePoints(first + second), phaseStarts: [12])
         #expect(result.centre == 8)
         #expect(result.runs.crossings == 1)
         #expect(result.runs.signal)
         #expect(result.signal(.fewCrossings)?.points == Array(12..<22))
-        #expect(result.signal(.fewCrossings)?.message
-            == "The data cross the median 1 time in phase 2, fewer than the 2 expected by chance: the process has likely shifted")
+        #expect(
+            result.signal(.fewCrossings)?.message
+                == "The data cross the median 1 time in phase 2, fewer than the 2 expected by chance: the process has likely shifted"
+        )
     }
 }

@@ -1,7 +1,8 @@
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// Input that does not fit the chart kind is refused with a plain-words error.
 struct ChartValidationTests {
@@ -13,16 +14,19 @@ struct ChartValidationTests {
         #expect(throws: ChartError.missingDenominator(period: "2026-03-02", kind: .p)) {
             try ChartAnalysis.analyse(measure: "m", kind: .p, points: points)
         }
-        #expect(ChartError.missingDenominator(period: "2026-03-02", kind: .p).description
-            == "Point 2026-03-02 has no denominator: a p chart needs numerator and denominator for every point")
+        #expect(
+            ChartError.missingDenominator(period: "2026-03-02", kind: .p).description
+                == "Point 2026-03-02 has no denominator: a p chart needs numerator and denominator for every point")
     }
 
     @Test func uChartWithZeroDenominator() {
         let points = [ChartInput(period: "2026-01-05", numerator: 2, denominator: 0)]
         let error = ChartError.nonPositiveDenominator(period: "2026-01-05", denominator: 0, kind: .u)
         #expect(throws: error) { try ChartAnalysis.analyse(measure: "m", kind: .u, points: points) }
-        #expect(error.description
-            == "Point 2026-01-05 has a denominator of 0: a u chart divides by the denominator, so it must be above zero")
+        #expect(
+            error.description
+                == "Point 2026-01-05 has a denominator of 0: a u chart divides by the denominator, so it must be above zero"
+        )
     }
 
     @Test func pChartWithoutNumeratorIgnoresValue() {
@@ -42,10 +46,13 @@ struct ChartValidationTests {
     }
 
     @Test func missingValueMessage() {
-        #expect(ChartError.missingValue(period: "2026-04-01", kind: .i).description
-            == "Point 2026-04-01 has no value: an I chart needs a value, or a numerator and a denominator, for every point")
-        #expect(ChartError.missingValue(period: "2026-04-01", kind: .c).description
-            == "Point 2026-04-01 has no value: a c chart needs a value for every point")
+        #expect(
+            ChartError.missingValue(period: "2026-04-01", kind: .i).description
+                == "Point 2026-04-01 has no value: an I chart needs a value, or a numerator and a denominator, for every point"
+        )
+        #expect(
+            ChartError.missingValue(period: "2026-04-01", kind: .c).description
+                == "Point 2026-04-01 has no value: a c chart needs a value for every point")
     }
 
     @Test func runChartWithOnlyNumerator() {
@@ -92,8 +99,9 @@ struct ChartValidationTests {
         #expect(throws: ChartError.invalidPhaseStart(index: -1, pointCount: 3)) {
             try ChartAnalysis.analyse(measure: "m", kind: .i, points: points, phaseStarts: [-1])
         }
-        #expect(ChartError.invalidPhaseStart(index: 3, pointCount: 3).description
-            == "A phase cannot start at point 3: the chart has 3 points, numbered 0 to 2")
+        #expect(
+            ChartError.invalidPhaseStart(index: 3, pointCount: 3).description
+                == "A phase cannot start at point 3: the chart has 3 points, numbered 0 to 2")
     }
 
     /// No points is not an error: the chart is empty and says why the rules are silent.
@@ -101,7 +109,10 @@ struct ChartValidationTests {
         let result = try ChartAnalysis.analyse(measure: "m", kind: .p, points: [])
         #expect(result.centre == nil)
         #expect(result.points.isEmpty)
-        #expect(result.runs == RunsSummary(useful: 0, longestRun: 0, longestRunMax: 0, crossings: 0, crossingsMin: 0, signal: false))
+        #expect(
+            result.runs
+                == RunsSummary(useful: 0, longestRun: 0, longestRunMax: 0, crossings: 0, crossingsMin: 0, signal: false)
+        )
         #expect(result.rules == [.tooFewPoints])
     }
 

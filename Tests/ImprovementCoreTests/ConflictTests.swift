@@ -22,7 +22,9 @@ struct ConflictTests {
     func record(_ store: ImprovementStore, _ author: String, numerator: Double, note: String? = nil) throws {
         try store.write(author: author) { writer in
             try writer.record(
-                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: numerator, denominator: 300, note: note))
+                ObservationEntry(
+                    measure: "falls-rate", unit: "ward-7", period: week, numerator: numerator, denominator: 300,
+                    note: note))
         }
     }
 
@@ -47,8 +49,11 @@ struct ConflictTests {
         #expect(conflicts == (try wardB.conflicts()))
         let conflict = try #require(conflicts.first { $0.field == "numerator" })
         #expect(conflict.kind == .edit && conflict.entity == id && conflict.site == "north")
-        #expect(conflict.winner.value == .number(5) && conflict.winner.author == "ben" && conflict.winner.replica == "ward-b")
-        #expect(conflict.loser.value == .number(2) && conflict.loser.author == "amy" && conflict.loser.replica == "ward-a")
+        #expect(
+            conflict.winner.value == .number(5) && conflict.winner.author == "ben"
+                && conflict.winner.replica == "ward-b")
+        #expect(
+            conflict.loser.value == .number(2) && conflict.loser.author == "amy" && conflict.loser.replica == "ward-a")
         #expect(conflict.loser.hlc < conflict.winner.hlc)
         // The denominators were equal, so that field is not in conflict; who recorded it is
         // bookkeeping, which follows the numerator and forms no conflict of its own.

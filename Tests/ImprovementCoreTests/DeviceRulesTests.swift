@@ -85,7 +85,9 @@ struct DeviceRulesTests {
         let logged = try member.lastSequence()
 
         #expect(throws: WriteRefusal.self) {
-            try member.write(author: "nurse.a") { writer in _ = try writer.resolveConflict(id: conflict.id, keep: .loser) }
+            try member.write(author: "nurse.a") { writer in
+                _ = try writer.resolveConflict(id: conflict.id, keep: .loser)
+            }
         }
         #expect(try member.lastSequence() == logged, "neither the value nor the decision was logged")
         #expect(try member.observations(ObservationQuery(unit: "ward-7")).first?.numerator == value)

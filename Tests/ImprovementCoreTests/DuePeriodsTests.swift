@@ -72,7 +72,9 @@ struct DuePeriodsTests {
                     measure: "days-between", unit: "ward-7", period: Day("2026-06-05")!, value: 4))
         }
         let due = try store.due(DueQuery(site: "north", unit: "ward-7"))
-        let summary = due.map { "\($0.measure.id)/\($0.unit.id): " + $0.periods.map(\.description).joined(separator: " ") }
+        let summary = due.map {
+            "\($0.measure.id)/\($0.unit.id): " + $0.periods.map(\.description).joined(separator: " ")
+        }
         #expect(
             summary == [
                 "days-between/ward-7: "
@@ -89,7 +91,8 @@ struct DuePeriodsTests {
 
         try store.write(author: "coordinator") { writer in
             try writer.save(
-                Programme(id: "falls", name: "Falls", aim: "Reduce inpatient falls by 30% by June 2027", status: .closed))
+                Programme(
+                    id: "falls", name: "Falls", aim: "Reduce inpatient falls by 30% by June 2027", status: .closed))
         }
         #expect(try store.due(DueQuery(site: "north")).isEmpty, "a closed programme expects nothing")
     }

@@ -1,7 +1,8 @@
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// Funnel plot limits (Spiegelhalter 2005) against a hand computation.
 struct FunnelPlotTests {

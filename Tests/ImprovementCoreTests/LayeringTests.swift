@@ -44,7 +44,8 @@ struct LayeringTests {
         let scratch = try TemporaryFolder(prefix: "improve-describe")
         // A scratch path of its own: the test run holds the package's `.build`.
         let result = try Processes.run(
-            swift, ["package", "--package-path", root.path, "--scratch-path", scratch.path, "describe", "--type", "json"])
+            swift,
+            ["package", "--package-path", root.path, "--scratch-path", scratch.path, "describe", "--type", "json"])
         guard result.status == 0 else { throw TestFailure("swift package describe failed: \(result.error)") }
         guard let document = try result.json() as? [String: Any], let targets = document["targets"] as? [[String: Any]]
         else { throw TestFailure("swift package describe printed no targets") }
@@ -82,7 +83,9 @@ struct LayeringTests {
                 next += entry.targets
             }
             #expect(products.isSubset(of: allowed), "\(name) links \(products.subtracting(allowed).sorted())")
-            let forbidden = products.filter { $0.hasPrefix("NIO") || $0.contains("HTTPClient") || $0.hasPrefix("Hummingbird") }
+            let forbidden = products.filter {
+                $0.hasPrefix("NIO") || $0.contains("HTTPClient") || $0.hasPrefix("Hummingbird")
+            }
             #expect(forbidden.isEmpty, "\(name) reaches \(forbidden.sorted())")
             #expect(!closure.contains("ImprovementHTTPTransport") && !closure.contains("ImprovementServer"))
         }

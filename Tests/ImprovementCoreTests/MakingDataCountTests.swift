@@ -1,8 +1,9 @@
 import Foundation
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// Making Data Count variation and assurance, on hand-worked series for each rule. The expected
 /// flags follow NHSRplotthedots (`ptd_calculate_point_type.R`, `ptd_calculate_assurance_type.R`),

@@ -12,7 +12,8 @@ struct MergePropertyTests {
     @Test func replicasConvergeAndNothingIsLost() throws {
         let environment = ProcessInfo.processInfo.environment
         let cases = environment["IMPROVE_PROPERTY_CASES"].flatMap(Int.init) ?? 1000
-        let firstSeed = environment["IMPROVE_PROPERTY_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max / 2)
+        let firstSeed =
+            environment["IMPROVE_PROPERTY_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max / 2)
         var conflictsSeen = 0
         var fallbacksSeen = 0
         var restoresSeen = 0
@@ -28,7 +29,9 @@ struct MergePropertyTests {
                 problems = ["unexpected error: \(error)"]
             }
             let report = problems.prefix(10).joined(separator: "\n")
-            #expect(problems.isEmpty, "seed \(seed) failed; replay with IMPROVE_PROPERTY_SEED=\(seed) IMPROVE_PROPERTY_CASES=1:\n\(report)")
+            #expect(
+                problems.isEmpty,
+                "seed \(seed) failed; replay with IMPROVE_PROPERTY_SEED=\(seed) IMPROVE_PROPERTY_CASES=1:\n\(report)")
             if !problems.isEmpty { return }
             conflictsSeen += scenario.conflictCount
             fallbacksSeen += scenario.failedBatches
@@ -225,7 +228,9 @@ struct MergeScenario {
             for replica in replicas.dropFirst() {
                 let state = try replica.mergedState(of: type, id: key.entity)
                 if state?.fields != reference?.fields || state?.versions != reference?.versions {
-                    problems.append("\(key) differs on \(replica.replica): \(String(describing: state?.fields)) vs \(String(describing: reference?.fields))")
+                    problems.append(
+                        "\(key) differs on \(replica.replica): \(String(describing: state?.fields)) vs \(String(describing: reference?.fields))"
+                    )
                 }
             }
         }
@@ -233,7 +238,9 @@ struct MergeScenario {
         let conflicts = try replicas[0].conflicts(includeResolved: true).sorted { $0.id < $1.id }
         for replica in replicas.dropFirst() {
             let other = try replica.conflicts(includeResolved: true).sorted { $0.id < $1.id }
-            if other != conflicts { problems.append("conflicts differ on \(replica.replica): \(other.count) vs \(conflicts.count)") }
+            if other != conflicts {
+                problems.append("conflicts differ on \(replica.replica): \(other.count) vs \(conflicts.count)")
+            }
         }
         // 2b. The same record-level entries everywhere, and none made of a bookkeeping field.
         let records = try replicas[0].recordConflicts(includeResolved: true).sorted { $0.id < $1.id }
@@ -263,14 +270,18 @@ struct MergeScenario {
                 let writes = changes.filter { $0.fields[field] != nil }
                 let latest = writes.max { ($0.hlc, $0.id) < ($1.hlc, $1.id) }!
                 if state.fields[field] != latest.fields[field] {
-                    problems.append("\(key).\(field) is \(String(describing: state.fields[field])), the latest write was \(String(describing: latest.fields[field]))")
+                    problems.append(
+                        "\(key).\(field) is \(String(describing: state.fields[field])), the latest write was \(String(describing: latest.fields[field]))"
+                    )
                 }
                 // Bookkeeping (who recorded the values) follows the values, whose losers are kept.
                 if type.bookkeeping.contains(field) { continue }
                 for write in writes {
                     let value = write.fields[field]!
                     let current = state.fields[field] == value && (!deleted || field == "_deleted")
-                    let seenSomewhere = writes.contains { $0.fields[field] == value && seen[field, default: []].contains($0.hlc) }
+                    let seenSomewhere = writes.contains {
+                        $0.fields[field] == value && seen[field, default: []].contains($0.hlc)
+                    }
                     let kept = conflicts.contains {
                         $0.type == key.type && $0.entity == key.entity && $0.field == field && $0.loser.value == value
                     }

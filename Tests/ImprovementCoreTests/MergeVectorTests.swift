@@ -23,7 +23,8 @@ struct MergeVectorTests {
                 case .array(let changes)? = object["changes"], case .object(let expected)? = object["expected"]
             else { throw StoreError.corrupt("a merge case is malformed") }
             return Case(
-                name: name, changes: try changes.enumerated().map { try ChangeWire.change(from: $1, path: "[\($0)]").change },
+                name: name,
+                changes: try changes.enumerated().map { try ChangeWire.change(from: $1, path: "[\($0)]").change },
                 expected: expected)
         }
     }
@@ -64,7 +65,8 @@ struct MergeVectorTests {
                 let type = String(key.prefix { $0 != "/" })
                 let entity = String(key.dropFirst(type.count + 1))
                 let recordType = try #require(EntityType.named(type))
-                let state = try #require(try store.mergedState(of: recordType, id: entity), "\(context): \(key) missing")
+                let state = try #require(
+                    try store.mergedState(of: recordType, id: entity), "\(context): \(key) missing")
                 guard case .object(let expectedFields) = fields else { continue }
                 for (field, value) in expectedFields {
                     #expect((state.fields[field] ?? .null) == Self.fieldValue(value), "\(context): \(key).\(field)")
@@ -86,7 +88,8 @@ struct MergeVectorTests {
             let match = actual.first { conflict in
                 expected["field"] == .string(conflict.field) && expected["entity"] == .string(conflict.entity)
                     && expected["kind"] == .string(conflict.kind.rawValue)
-                    && Self.side(expected["winner"]) == conflict.winner && Self.side(expected["loser"]) == conflict.loser
+                    && Self.side(expected["winner"]) == conflict.winner
+                    && Self.side(expected["loser"]) == conflict.loser
             }
             #expect(match != nil, "\(context): expected conflict \(expected) not found in \(actual)")
             if let match, case .string(let id)? = expected["id"] { #expect(match.id == id, "\(context): conflict id") }

@@ -20,7 +20,9 @@ struct PlausibilityTests {
         ObservationEntry(measure: "sedation", unit: "ward-7", period: Day(month)!, value: value, force: force)
     }
 
-    func falls(_ week: String, _ numerator: Double, _ denominator: Double = 400, force: Bool = false) -> ObservationEntry {
+    func falls(
+        _ week: String, _ numerator: Double, _ denominator: Double = 400, force: Bool = false
+    ) -> ObservationEntry {
         ObservationEntry(
             measure: "falls-rate", unit: "ward-7", period: Day(week)!, numerator: numerator, denominator: denominator,
             force: force)
@@ -36,7 +38,9 @@ struct PlausibilityTests {
     }
 
     /// Refused with a warning unless forced; recorded when forced.
-    func expectWarned(_ entry: ObservationEntry, saying text: String, sourceLocation: SourceLocation = #_sourceLocation)
+    func expectWarned(
+        _ entry: ObservationEntry, saying text: String, sourceLocation: SourceLocation = #_sourceLocation
+    )
         throws
     {
         let before = try store.lastSequence()
@@ -74,7 +78,9 @@ struct PlausibilityTests {
     @Test func aPeriodBeforeTheProgrammeStartedIsWarned() throws {
         try store.write(author: "c") { writer in
             try writer.save(
-                Programme(id: "falls", name: "Falls", aim: "Reduce inpatient falls by 30% by June 2027", start: Day("2026-01-01")))
+                Programme(
+                    id: "falls", name: "Falls", aim: "Reduce inpatient falls by 30% by June 2027",
+                    start: Day("2026-01-01")))
         }
         try record(sedation("2026-01-01", 4))
         try expectWarned(sedation("2025-12-01", 4), saying: "before the programme started (2026-01-01)")
@@ -86,7 +92,9 @@ struct PlausibilityTests {
     }
 
     @Test func aValueFarOutsideTheSeriesIsWarned() throws {
-        for (month, value) in [("2025-11-01", 4.0), ("2025-12-01", 6), ("2026-01-01", 5), ("2026-02-01", 7), ("2026-03-01", 5)] {
+        for (month, value) in [
+            ("2025-11-01", 4.0), ("2025-12-01", 6), ("2026-01-01", 5), ("2026-02-01", 7), ("2026-03-01", 5),
+        ] {
             try record(sedation(month, value))
         }
         // Unusual but inside what a ward's series can do: recorded at once.
@@ -95,7 +103,9 @@ struct PlausibilityTests {
     }
 
     @Test func aRateFarOutsideItsSeriesIsWarnedButAQuietSeriesMayRise() throws {
-        for (week, numerator) in [("2026-04-20", 0.0), ("2026-04-27", 0), ("2026-05-04", 0), ("2026-05-11", 0), ("2026-05-18", 0)] {
+        for (week, numerator) in [
+            ("2026-04-20", 0.0), ("2026-04-27", 0), ("2026-05-04", 0), ("2026-05-11", 0), ("2026-05-18", 0),
+        ] {
             try record(falls(week, numerator))
         }
         // No falls for five weeks, then three: possible, so no question.

@@ -1,10 +1,10 @@
 import Foundation
+import ImprovementHTTPTransport
 import Testing
 
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import ImprovementHTTPTransport
 
 @Suite("Proxy settings")
 struct ProxySettingsTests {
@@ -13,7 +13,9 @@ struct ProxySettingsTests {
     }
 
     @Test func theSchemeChoosesTheVariableAndLowercaseWins() throws {
-        let environment = ["http_proxy": "http://plain:3128", "HTTPS_PROXY": "http://secure:8080", "https_proxy": "secure2:8081"]
+        let environment = [
+            "http_proxy": "http://plain:3128", "HTTPS_PROXY": "http://secure:8080", "https_proxy": "secure2:8081",
+        ]
         #expect(try proxy("http://sync.example.org", environment)?.host == "plain")
         let secure = try #require(try proxy("https://sync.example.org", environment))
         #expect(secure.host == "secure2" && secure.port == 8081 && secure.kind == .http)
@@ -37,7 +39,8 @@ struct ProxySettingsTests {
     }
 
     @Test func credentialsAndSocksAreRead() throws {
-        let withUser = try #require(try proxy("https://s.example", ["https_proxy": "http://ward%20pc:p%40ss@proxy:3128"]))
+        let withUser = try #require(
+            try proxy("https://s.example", ["https_proxy": "http://ward%20pc:p%40ss@proxy:3128"]))
         #expect(withUser.username == "ward pc" && withUser.password == "p@ss")
         let socks = try #require(try proxy("https://s.example", ["https_proxy": "socks5://gateway"]))
         #expect(socks.kind == .socks && socks.port == 1080 && socks.host == "gateway")

@@ -1,7 +1,8 @@
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// Run charts with the default Anhøj rules (Anhøj & Olesen 2014; qicharts2's runs analysis).
 struct RunChartTests {
@@ -11,12 +12,16 @@ struct RunChartTests {
     /// twelve are below and the last twelve above: two runs of 12, one crossing. With n = 24
     /// the limits are a longest run of 8 and at least 8 crossings, so both rules fire.
     @Test func persistentShiftSignalsBothRules() throws {
-        let values: [Double] = Array(repeating: [3, 5], count: 6).flatMap { $0 } + Array(repeating: [8, 9], count: 6).flatMap { $0 }
+        let values: [Double] =
+            Array(repeating: [3, 5], count: 6).flatMap { $0 } + Array(repeating: [8, 9], count: 6).flatMap { $0 }
         let result = try ChartAnalysis.analyse(measure: "Falls", kind: .run, points: valuePoints(values))
 
         #expect(result.centre == 6.5)
         #expect(result.points.allSatisfy { $0.centre == 6.5 && $0.lcl == nil && $0.ucl == nil && !$0.outside })
-        #expect(result.runs == RunsSummary(useful: 24, longestRun: 12, longestRunMax: 8, crossings: 1, crossingsMin: 8, signal: true))
+        #expect(
+            result.runs
+                == RunsSummary(
+                    useful: 24, longestRun: 12, longestRunMax: 8, crossings: 1, crossingsMin: 8, signal: true))
         // One signal per long run, each with its side.
         #expect(result.rules == [.longRun, .longRun, .fewCrossings])
         #expect(result.signals.filter { $0.rule == .longRun }.map(\.points) == [Array(0..<12), Array(12..<24)])
@@ -32,7 +37,10 @@ struct RunChartTests {
             measure: "Wait", kind: .run, points: valuePoints([1, 9, 2, 8, 3, 7, 4, 6, 10, 0, 11, 12])
         )
         #expect(result.centre == 6.5)
-        #expect(result.runs == RunsSummary(useful: 12, longestRun: 2, longestRunMax: 7, crossings: 9, crossingsMin: 3, signal: false))
+        #expect(
+            result.runs
+                == RunsSummary(
+                    useful: 12, longestRun: 2, longestRunMax: 7, crossings: 9, crossingsMin: 3, signal: false))
         #expect(result.signals.isEmpty)
     }
 
@@ -48,7 +56,10 @@ struct RunChartTests {
             measure: "LOS", kind: .run, points: valuePoints([1, 2, 10, 3, 4, 6, 20, 21, 22, 10, 10, 23, 24])
         )
         #expect(result.centre == 10)
-        #expect(result.runs == RunsSummary(useful: 10, longestRun: 5, longestRunMax: 6, crossings: 1, crossingsMin: 2, signal: true))
+        #expect(
+            result.runs
+                == RunsSummary(useful: 10, longestRun: 5, longestRunMax: 6, crossings: 1, crossingsMin: 2, signal: true)
+        )
         #expect(result.rules == [.fewCrossings])
         #expect(result.signal(.fewCrossings)?.points == [0, 1, 3, 4, 5, 6, 7, 8, 11, 12])
     }
@@ -56,16 +67,20 @@ struct RunChartTests {
     /// Eight points, none on the median (4.5 for 1…8), are too few for the run rules, even
     /// though 1, 2, 3, 4 then 5, 6, 7, 8 would be one crossing.
     @Test func tooFewPointsNeverSignals() throws {
-        let result = try ChartAnalysis.analyse(measure: "Audit", kind: .run, points: valuePoints([1, 2, 3, 4, 5, 6, 7, 8]))
+        let result = try ChartAnalysis.analyse(
+            measure: "Audit", kind: .run, points: valuePoints([1, 2, 3, 4, 5, 6, 7, 8]))
         #expect(result.runs.useful == 8)
         #expect(result.runs.crossings == 1)
         #expect(result.runs.signal == false)
         #expect(result.signals.isEmpty)
-        #expect(result.warnings == [ChartWarning(
-            rule: .tooFewPoints,
-            message: "Only 8 points: at least 10 are needed before run rules can signal",
-            points: Array(0..<8)
-        )])
+        #expect(
+            result.warnings == [
+                ChartWarning(
+                    rule: .tooFewPoints,
+                    message: "Only 8 points: at least 10 are needed before run rules can signal",
+                    points: Array(0..<8)
+                )
+            ])
         #expect(result.verdict.verdict == .tooFewPoints)
     }
 
@@ -78,7 +93,9 @@ struct RunChartTests {
         #expect(enough.signal(.tooFewPoints) == nil)
 
         let few = try ChartAnalysis.analyse(measure: "m", kind: .run, points: valuePoints((1...9).map(Double.init)))
-        #expect(few.signal(.tooFewPoints)?.message == "Only 8 useful points (1 on the median): at least 10 are needed before run rules can signal")
+        #expect(
+            few.signal(.tooFewPoints)?.message
+                == "Only 8 useful points (1 on the median): at least 10 are needed before run rules can signal")
     }
 
     /// A run chart given numerators and denominators plots their ratio.
@@ -97,6 +114,8 @@ struct RunChartTests {
         let result = try ChartAnalysis.analyse(measure: "m", kind: .i, points: valuePoints([1, 2, 3, 5, 6, 7, 8]))
         #expect(isClose(result.centre, 32.0 / 7))
         #expect(result.runs.useful == 7)
-        #expect(result.signal(.tooFewPoints)?.message == "Only 7 points: at least 10 are needed before run rules can signal")
+        #expect(
+            result.signal(.tooFewPoints)?.message == "Only 7 points: at least 10 are needed before run rules can signal"
+        )
     }
 }

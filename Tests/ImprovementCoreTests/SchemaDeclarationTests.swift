@@ -1,8 +1,9 @@
 import GRDB
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// The migrations and the record types' declarations say the same thing: every declared field
 /// has its column, every column (beyond the shared ones) is a declared field, with the kind the
@@ -19,7 +20,8 @@ struct SchemaDeclarationTests {
         let shared = ["id", "deleted", "versions"]
         #expect(Array(columns.map(\.name).prefix(3)) == shared)
         let declared = Dictionary(uniqueKeysWithValues: type.fields.map { ($0.column, $0.kind) })
-        let actual = Dictionary(uniqueKeysWithValues: columns.filter { !shared.contains($0.name) }.map { ($0.name, $0.type) })
+        let actual = Dictionary(
+            uniqueKeysWithValues: columns.filter { !shared.contains($0.name) }.map { ($0.name, $0.type) })
         #expect(Set(actual.keys) == Set(declared.keys), "columns of \(type.table) versus the fields of \(name)")
         for (column, kind) in declared {
             let expected: String
@@ -28,7 +30,9 @@ struct SchemaDeclarationTests {
             case .number: expected = "REAL"
             case .bool: expected = "INTEGER"
             }
-            #expect(actual[column] == expected, "\(type.table).\(column) is \(actual[column] ?? "missing"), declared \(kind)")
+            #expect(
+                actual[column] == expected,
+                "\(type.table).\(column) is \(actual[column] ?? "missing"), declared \(kind)")
         }
     }
 }

@@ -11,7 +11,8 @@ struct StoreTests {
         try store.addFallsProgramme()
         let before = try store.lastSequence()
         try store.write(author: "nurse.jones") { writer in
-            try writer.record(ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 2, denominator: 310))
+            try writer.record(
+                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 2, denominator: 310))
         }
         let logged = try store.changes(after: before)
         #expect(logged.count == 1)
@@ -27,8 +28,11 @@ struct StoreTests {
         // A failing write in the same transaction takes its earlier changes with it.
         #expect(throws: ValidationError.self) {
             try store.write(author: "nurse.jones") { writer in
-                try writer.record(ObservationEntry(measure: "falls-rate", unit: "ward-9", period: week, numerator: 1, denominator: 290))
-                try writer.record(ObservationEntry(measure: "falls-rate", unit: "ward-9", period: week, numerator: 1, denominator: 0))
+                try writer.record(
+                    ObservationEntry(
+                        measure: "falls-rate", unit: "ward-9", period: week, numerator: 1, denominator: 290))
+                try writer.record(
+                    ObservationEntry(measure: "falls-rate", unit: "ward-9", period: week, numerator: 1, denominator: 0))
             }
         }
         #expect(try store.lastSequence() == before + 1)
@@ -39,12 +43,15 @@ struct StoreTests {
         let store = try ImprovementStore.inMemory(replica: "device")
         try store.addFallsProgramme()
         let first = try store.write(author: "a") { writer in
-            try writer.record(ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 2, denominator: 310))
+            try writer.record(
+                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 2, denominator: 310))
         }
         let created = try store.history(of: .observation, id: first.id)
         try store.write(author: "b") { writer in
             try writer.record(
-                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 3, denominator: 310, note: "late report"))
+                ObservationEntry(
+                    measure: "falls-rate", unit: "ward-7", period: week, numerator: 3, denominator: 310,
+                    note: "late report"))
         }
         let history = try store.history(of: .observation, id: first.id)
         #expect(history.count == 2)
@@ -55,7 +62,9 @@ struct StoreTests {
         let sequence = try store.lastSequence()
         try store.write(author: "b") { writer in
             try writer.record(
-                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 3, denominator: 310, note: "late report"))
+                ObservationEntry(
+                    measure: "falls-rate", unit: "ward-7", period: week, numerator: 3, denominator: 310,
+                    note: "late report"))
         }
         #expect(try store.lastSequence() == sequence)
     }
@@ -169,7 +178,8 @@ struct StoreTests {
                             numerator: Double(weekOffset), denominator: 300))
                 }
                 try writer.record(
-                    ObservationEntry(measure: "risk-assessed", unit: "ward-7", period: week.adding(days: -7 * weekOffset),
+                    ObservationEntry(
+                        measure: "risk-assessed", unit: "ward-7", period: week.adding(days: -7 * weekOffset),
                         numerator: 1, denominator: 2))
             }
         }
@@ -181,7 +191,8 @@ struct StoreTests {
         let recent = try store.observations(
             ObservationQuery(measure: "falls-rate", unit: "ward-9", from: Day("2026-05-11")!, to: week))
         #expect(recent.map(\.period.description) == ["2026-05-11", "2026-05-18", "2026-05-25"])
-        #expect(try store.observations(ObservationQuery(measure: "falls")).isEmpty, "a measure id is not a prefix match")
+        #expect(
+            try store.observations(ObservationQuery(measure: "falls")).isEmpty, "a measure id is not a prefix match")
         var seen = 0
         try store.forEachObservation(ObservationQuery()) { _ in seen += 1 }
         #expect(seen == 24)
@@ -205,7 +216,8 @@ struct StoreTests {
         let clock = ManualClock()
         var lastStamp: HLC?
         do {
-            let store = try ImprovementStore(path: path, options: StoreOptions(clock: clock.physical, utcOffsetSeconds: 0))
+            let store = try ImprovementStore(
+                path: path, options: StoreOptions(clock: clock.physical, utcOffsetSeconds: 0))
             try store.addFallsProgramme()
             lastStamp = try store.allChanges().last?.hlc
         }
@@ -213,7 +225,8 @@ struct StoreTests {
         let header = try #require(FileManager.default.contents(atPath: path)).prefix(20)
         #expect(Array(header.suffix(2)) == [2, 2], "the store file is in WAL mode")
         clock.advance(by: -3_600_000)  // the device clock jumped back an hour while closed
-        let reopened = try ImprovementStore(path: path, options: StoreOptions(clock: clock.physical, utcOffsetSeconds: 0))
+        let reopened = try ImprovementStore(
+            path: path, options: StoreOptions(clock: clock.physical, utcOffsetSeconds: 0))
         #expect(reopened.replica == lastStamp?.replica)
         try reopened.write(author: "a") { try $0.save(Site(id: "east", name: "East")) }
         let newest = try #require(try reopened.allChanges().last?.hlc)
@@ -231,7 +244,8 @@ struct HeldChangeTests {
         try store.addFallsProgramme()
         let all = try store.pendingChanges()
         let refused = all[2]
-        try store.holdChange(id: refused.change.id, code: "forbidden", reason: "only coordinators and admins change units")
+        try store.holdChange(
+            id: refused.change.id, code: "forbidden", reason: "only coordinators and admins change units")
         #expect(try store.pendingChanges().map(\.change.id) == all.map(\.change.id).filter { $0 != refused.change.id })
         #expect(try store.pendingCount() == all.count - 1)
         #expect(try store.heldChanges().map(\.change.id) == [refused.change.id])

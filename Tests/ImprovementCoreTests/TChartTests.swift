@@ -1,8 +1,9 @@
 import Foundation
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// The T chart against qicharts2's `qic.t`: an I chart on y^(1/3.6), its lines raised back to 3.6.
 struct TChartTests {

@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// Protocol §5 and §13: a replica stores and relays changes of a record type it does not know,
 /// and merges them once it learns the type. Here a device receives "checklist" changes it has no
@@ -17,7 +18,8 @@ struct UnknownTypeUpgradeTests {
     func change(_ id: String, replica: String, millis: Int64, fields: FieldMap, base: [String: HLC?] = [:]) -> Change {
         Change(
             id: id, replica: replica, type: "checklist", entity: "night-round", site: "north",
-            hlc: HLC(millis: millis, counter: 0, replica: replica), author: "nurse.\(replica)", fields: fields, base: base)
+            hlc: HLC(millis: millis, counter: 0, replica: replica), author: "nurse.\(replica)", fields: fields,
+            base: base)
     }
 
     @Test func aRelayedUnknownTypeIsMaterialisedByTheMigrationThatTeachesIt() throws {

@@ -30,13 +30,16 @@ struct ValidationTests {
 
     @Test func numeratorMayNotExceedDenominator() throws {
         try expectRefusal(["numerator (12) is larger than the denominator (10)"]) {
-            try $0.record(ObservationEntry(measure: "risk-assessed", unit: "ward-7", period: week, numerator: 12, denominator: 10))
+            try $0.record(
+                ObservationEntry(measure: "risk-assessed", unit: "ward-7", period: week, numerator: 12, denominator: 10)
+            )
         }
     }
 
     @Test func negativeNumbersAreRefused() throws {
         try expectRefusal(["numerator is -1", "cannot be negative"]) {
-            try $0.record(ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: -1, denominator: 300))
+            try $0.record(
+                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: -1, denominator: 300))
         }
         try expectRefusal(["value is -3", "cannot be negative"]) {
             try $0.record(ObservationEntry(measure: "sedation", unit: "ward-7", period: week, value: -3))
@@ -49,13 +52,15 @@ struct ValidationTests {
         }
         try expectRefusal(["denominator is not a number"]) {
             try $0.record(
-                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 1, denominator: .infinity))
+                ObservationEntry(
+                    measure: "falls-rate", unit: "ward-7", period: week, numerator: 1, denominator: .infinity))
         }
     }
 
     @Test func proportionsAndRatesNeedADenominatorAboveZero() throws {
         try expectRefusal(["denominator for Falls per 1,000 bed days is 0"]) {
-            try $0.record(ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 0, denominator: 0))
+            try $0.record(
+                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 0, denominator: 0))
         }
     }
 
@@ -64,7 +69,8 @@ struct ValidationTests {
             try $0.record(ObservationEntry(measure: "risk-assessed", unit: "ward-7", period: week, value: 0.9))
         }
         try expectRefusal(["charted as a i chart", "single value"]) {
-            try $0.record(ObservationEntry(measure: "sedation", unit: "ward-7", period: week, numerator: 1, denominator: 2))
+            try $0.record(
+                ObservationEntry(measure: "sedation", unit: "ward-7", period: week, numerator: 1, denominator: 2))
         }
         try expectRefusal(["counts events", "whole number"]) {
             try $0.record(ObservationEntry(measure: "days-between", unit: "ward-7", period: week, value: 2.5))
@@ -74,24 +80,28 @@ struct ValidationTests {
     @Test func periodsInTheFutureAreRefused() throws {
         try expectRefusal(["period 2026-06-08 is in the future (today is 2026-06-01)"]) {
             try $0.record(
-                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: Day("2026-06-10")!, numerator: 1, denominator: 300))
+                ObservationEntry(
+                    measure: "falls-rate", unit: "ward-7", period: Day("2026-06-10")!, numerator: 1, denominator: 300))
         }
     }
 
     @Test func periodsAreNormalisedToTheStartOfTheMeasuresPeriod() throws {
         let observation = try store.write(author: "nurse") { writer in
             try writer.record(
-                ObservationEntry(measure: "falls-rate", unit: "ward-7", period: Day("2026-05-28")!, numerator: 2, denominator: 310))
+                ObservationEntry(
+                    measure: "falls-rate", unit: "ward-7", period: Day("2026-05-28")!, numerator: 2, denominator: 310))
         }
         #expect(observation.period.description == "2026-05-25")
         #expect(observation.id == "falls-rate/ward-7/2026-05-25")
         let monthly = try store.write(author: "nurse") { writer in
-            try writer.record(ObservationEntry(measure: "sedation", unit: "ward-7", period: Day("2026-05-19")!, value: 4))
+            try writer.record(
+                ObservationEntry(measure: "sedation", unit: "ward-7", period: Day("2026-05-19")!, value: 4))
         }
         #expect(monthly.period.description == "2026-05-01")
         // The current period has started, so it may be recorded even though it has not ended.
         let current = try store.write(author: "nurse") { writer in
-            try writer.record(ObservationEntry(measure: "sedation", unit: "ward-7", period: Day("2026-06-01")!, value: 3))
+            try writer.record(
+                ObservationEntry(measure: "sedation", unit: "ward-7", period: Day("2026-06-01")!, value: 3))
         }
         #expect(current.period.description == "2026-06-01")
     }
@@ -138,7 +148,8 @@ struct ValidationTests {
     @Test func datesMustBeInOrder() throws {
         try expectRefusal(["end date 2026-01-01 is before the start date 2026-03-01"]) {
             try $0.save(
-                Programme(id: "sepsis", name: "Sepsis", aim: "Treat sepsis within the hour", start: Day("2026-03-01"),
+                Programme(
+                    id: "sepsis", name: "Sepsis", aim: "Treat sepsis within the hour", start: Day("2026-03-01"),
                     end: Day("2026-01-01")))
         }
     }
@@ -158,7 +169,8 @@ struct ValidationTests {
         }
         // A change idea may hang straight off a primary driver, but not off another change idea.
         try store.write(author: "coordinator") { writer in
-            try writer.save(DriverNode(id: "c1", programme: "falls", kind: .change, text: "Bedside checklist", parent: "d1"))
+            try writer.save(
+                DriverNode(id: "c1", programme: "falls", kind: .change, text: "Bedside checklist", parent: "d1"))
         }
         try expectRefusal(["parent kind for a change node", "secondary, primary"]) {
             try $0.save(DriverNode(id: "c2", programme: "falls", kind: .change, text: "Falls huddle", parent: "c1"))
@@ -168,12 +180,15 @@ struct ValidationTests {
     @Test func aPDSADecisionNeedsAStudy() throws {
         try store.write(author: "coordinator") { writer in
             try writer.save(DriverNode(id: "d1", programme: "falls", kind: .primary, text: "Reliable risk assessment"))
-            try writer.save(DriverNode(id: "d2", programme: "falls", kind: .secondary, text: "Assess on admission", parent: "d1"))
+            try writer.save(
+                DriverNode(id: "d2", programme: "falls", kind: .secondary, text: "Assess on admission", parent: "d1"))
             try writer.save(DriverNode(id: "c1", programme: "falls", kind: .change, text: "Checklist", parent: "d2"))
         }
         try expectRefusal(["study is missing", "before deciding"]) {
             try $0.save(
-                PDSACycle(id: "p1", changeIdea: "c1", site: "north", title: "Checklist on nights", plan: "Try for a week", act: .adopt))
+                PDSACycle(
+                    id: "p1", changeIdea: "c1", site: "north", title: "Checklist on nights", plan: "Try for a week",
+                    act: .adopt))
         }
         try store.write(author: "nurse") { writer in
             try writer.save(

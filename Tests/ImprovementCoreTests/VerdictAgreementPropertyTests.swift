@@ -1,8 +1,9 @@
 import Foundation
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// For random series in a real store (random chart kinds, levels, shifts, outliers, notes,
 /// phases and exclusions, unit and site scopes), what `progress` says, the signals `chart`
@@ -14,11 +15,15 @@ struct VerdictAgreementPropertyTests {
     @Test func progressChartAndQualityNeverDisagree() throws {
         let environment = ProcessInfo.processInfo.environment
         let cases = environment["IMPROVE_PROPERTY_CASES"].flatMap(Int.init).map { max(1, $0 / 5) } ?? 200
-        let firstSeed = environment["IMPROVE_PROPERTY_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max / 2)
+        let firstSeed =
+            environment["IMPROVE_PROPERTY_SEED"].flatMap(UInt64.init) ?? UInt64.random(in: 1...UInt64.max / 2)
         for index in 0..<cases {
             let seed = firstSeed &+ UInt64(index)
             let problems = try check(seed: seed)
-            #expect(problems.isEmpty, "seed \(seed) failed; replay with IMPROVE_PROPERTY_SEED=\(seed) IMPROVE_PROPERTY_CASES=1:\n\(problems.joined(separator: "\n"))")
+            #expect(
+                problems.isEmpty,
+                "seed \(seed) failed; replay with IMPROVE_PROPERTY_SEED=\(seed) IMPROVE_PROPERTY_CASES=1:\n\(problems.joined(separator: "\n"))"
+            )
             if !problems.isEmpty { return }
         }
     }
@@ -32,7 +37,8 @@ struct VerdictAgreementPropertyTests {
         let weeks = 3 + Int(random.next() % 40)
         let today = store.today
         let periods = (0..<weeks).map { index -> Day in
-            frequency == .week ? today.startOfWeek.adding(days: -7 * (weeks - index)) : today.adding(days: -(weeks - index))
+            frequency == .week
+                ? today.startOfWeek.adding(days: -7 * (weeks - index)) : today.adding(days: -(weeks - index))
         }
         try store.write(author: "coordinator") { writer in
             try writer.save(Site(id: "north", name: "North"))
@@ -80,7 +86,8 @@ struct VerdictAgreementPropertyTests {
         let (progress, quality) = try ProgressAnalysis.review(store: store)
         let measure = try #require(try store.record(Measure.self, id: "m"))
         for (site, unit) in [("north", "ward-1"), ("north", "ward-2"), ("north", nil)] as [(String, String?)] {
-            let series = try ChartSeries.load(store: store, measure: measure, site: unit == nil ? site : nil, unit: unit)
+            let series = try ChartSeries.load(
+                store: store, measure: measure, site: unit == nil ? site : nil, unit: unit)
             let row = progress.measures.first { $0.site == site && $0.unit == unit }
             guard !series.inputs.isEmpty else {
                 if row != nil { problems.append("\(unit ?? site): progress has a row for an empty series") }
@@ -100,13 +107,16 @@ struct VerdictAgreementPropertyTests {
                 problems.append("\(place): progress says \(row.reason), chart says \(chartResult.verdict.reason)")
             }
             if row.currentCentre != chartResult.centre {
-                problems.append("\(place): progress current \(String(describing: row.currentCentre)), chart \(String(describing: chartResult.centre))")
+                problems.append(
+                    "\(place): progress current \(String(describing: row.currentCentre)), chart \(String(describing: chartResult.centre))"
+                )
             }
             // The verdict rests on a signal the chart lists, in the measure's direction.
             if let index = chartResult.verdict.signal {
                 let signal = chartResult.signals[index]
                 switch chartResult.verdict.verdict {
-                case .improving where signal.direction != .improvement, .deteriorating where signal.direction != .concern:
+                case .improving where signal.direction != .improvement,
+                    .deteriorating where signal.direction != .concern:
                     problems.append("\(place): verdict \(row.verdict) rests on a \(signal.direction) signal")
                 default: break
                 }

@@ -1,7 +1,8 @@
+import Testing
+
 @testable import ImprovementAnalysis
 @testable import ImprovementCore
 @testable import ImprovementModel
-import Testing
 
 /// The verdict engine on hand-worked series: phases judged against the previous phase, special
 /// causes in and out of the baseline, no limits without variation, and the latest point deciding.
@@ -36,7 +37,8 @@ struct VerdictEngineTests {
 
     /// A worse measure is a concern: the same step with "up is better" deteriorates.
     @Test func directionDecidesImprovementOrConcern() throws {
-        let values: [Double] = Array(repeating: [10, 12], count: 6).flatMap { $0 } + Array(repeating: [4, 5], count: 6).flatMap { $0 }
+        let values: [Double] =
+            Array(repeating: [10, 12], count: 6).flatMap { $0 } + Array(repeating: [4, 5], count: 6).flatMap { $0 }
         let result = try ChartAnalysis.analyse(
             measure: "m", kind: .i, points: valuePoints(values), phaseStarts: [12], better: .up)
         #expect(result.verdict.verdict == .deteriorating)
@@ -54,7 +56,8 @@ struct VerdictEngineTests {
         let phase1: [Double] = [3, 2, 4, 3, 14, 3, 2, 4, 3, 3, 2, 4]
         let phase2: [Double] = [3, 3, 2, 3, 3, 2, 3, 3, 2, 3, 3, 3]
         let points = valuePoints(phase1 + phase2)
-        let raw = try ChartAnalysis.analyse(measure: "falls", kind: .c, points: points, phaseStarts: [12], better: .down)
+        let raw = try ChartAnalysis.analyse(
+            measure: "falls", kind: .c, points: points, phaseStarts: [12], better: .down)
         #expect(isClose(raw.phases[0].centre, 47.0 / 12))
         #expect(raw.verdict.verdict == .unstableBaseline, "\(raw.verdict.reason)")
         #expect(raw.verdict.baselineSpecialCauses == [4])
@@ -74,7 +77,8 @@ struct VerdictEngineTests {
         // A note on the point explains it too: the verdict then stands on the data as they are.
         var noted = points
         noted[4].note = "Norovirus closed the bay"
-        let explained = try ChartAnalysis.analyse(measure: "falls", kind: .c, points: noted, phaseStarts: [12], better: .down)
+        let explained = try ChartAnalysis.analyse(
+            measure: "falls", kind: .c, points: noted, phaseStarts: [12], better: .down)
         #expect(explained.verdict.verdict == .improving)
         #expect(explained.verdict.baselineSpecialCauses.isEmpty)
     }
@@ -90,7 +94,8 @@ struct VerdictEngineTests {
         #expect(result.verdict.reason.contains("earlier signals"))
         #expect(result.unexplainedOutside.map(\.index) == [3])
         // The same outlier as the latest point is where the process stands.
-        let latest = try ChartAnalysis.analyse(measure: "m", kind: .c, points: valuePoints(values + [16]), better: .down)
+        let latest = try ChartAnalysis.analyse(
+            measure: "m", kind: .c, points: valuePoints(values + [16]), better: .down)
         #expect(latest.verdict.verdict == .deteriorating)
         #expect(latest.verdict.since == period(20))
     }
@@ -106,7 +111,8 @@ struct VerdictEngineTests {
         #expect(pp.warnings.contains { $0.rule == .noVariation })
         #expect(!pp.signals.contains { $0.rule == .outsideLimits })
 
-        let flat = try ChartAnalysis.analyse(measure: "m", kind: .i, points: valuePoints(Array(repeating: 5, count: 14)))
+        let flat = try ChartAnalysis.analyse(
+            measure: "m", kind: .i, points: valuePoints(Array(repeating: 5, count: 14)))
         #expect(flat.points.allSatisfy { $0.lcl == nil && $0.ucl == nil })
         #expect(flat.warnings.map(\.rule).contains(.noVariation))
         #expect(flat.phases[0].centre == 5)

@@ -37,7 +37,8 @@ struct BuildingAClientTests {
             try office.write(author: "dr.ahmed") { writer in
                 try writer.save(Site(id: "north", name: "North Hospital"))
                 try writer.save(Unit(id: "ward-7", site: "north", name: "Ward 7"))
-                try writer.save(Programme(id: "falls", name: "Falls", aim: "Reduce inpatient falls by 30% by June 2027"))
+                try writer.save(
+                    Programme(id: "falls", name: "Falls", aim: "Reduce inpatient falls by 30% by June 2027"))
                 try writer.save(
                     Measure(
                         id: "falls-rate", programme: "falls", name: "Falls per 1,000 bed days", type: .outcome,
@@ -54,7 +55,8 @@ struct BuildingAClientTests {
                 try await ServerAccount.fetch(server: url, token: wardToken, transport: transport))
             #expect(wardAccount.scope.role == .member)
             let ward = try ImprovementStore(
-                path: folder.path("ward.sqlite"), options: StoreOptions(replica: "ward-7-tablet", account: wardAccount.scope))
+                path: folder.path("ward.sqlite"),
+                options: StoreOptions(replica: "ward-7-tablet", account: wardAccount.scope))
             let wardEngine = SyncEngine(
                 store: ward, server: url, token: wardToken, transport: transport,
                 options: SyncEngine.Options(pollInterval: 0.05, minimumInterval: 0.05))
@@ -91,7 +93,8 @@ struct BuildingAClientTests {
             // The coordinator, not having synced since, records the same week differently.
             try office.write(author: "dr.ahmed") { writer in
                 try writer.record(
-                    ObservationEntry(measure: "falls-rate", unit: "ward-7", period: week, numerator: 4, denominator: 300))
+                    ObservationEntry(
+                        measure: "falls-rate", unit: "ward-7", period: week, numerator: 4, denominator: 300))
             }
             try await officeEngine.syncOnce()
             await wardEngine.requestSync()

@@ -25,7 +25,8 @@ struct ConcurrencyTests {
                         for batch in 0..<batches {
                             let changes = (0..<perBatch).map { index in
                                 Changes.observation(
-                                    site: "north", unit: "ward-\(device)", week: "w\(batch)-\(index)", replica: "device-\(device)")
+                                    site: "north", unit: "ward-\(device)", week: "w\(batch)-\(index)",
+                                    replica: "device-\(device)")
                             }
                             let response = try await client.execute(
                                 uri: "/v1/push", method: .post, headers: server.headers("member-north"),
@@ -44,8 +45,11 @@ struct ConcurrencyTests {
                     while true {
                         let done = progress.finished.load(ordering: .sequentiallyConsistent) == devices
                         let page = try await client.execute(
-                            uri: "/v1/pull?after=\(cursor)&limit=37", method: .get, headers: server.headers("coordinator"))
-                        guard case .array(let changes)? = page.json["changes"] else { throw StoreError.corrupt("no changes") }
+                            uri: "/v1/pull?after=\(cursor)&limit=37", method: .get,
+                            headers: server.headers("coordinator"))
+                        guard case .array(let changes)? = page.json["changes"] else {
+                            throw StoreError.corrupt("no changes")
+                        }
                         for case .object(let change) in changes {
                             if case .number(let seq)? = change["seq"] {
                                 #expect(Int64(seq) > lastSeq, "sequence numbers only grow")

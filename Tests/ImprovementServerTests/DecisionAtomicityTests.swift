@@ -47,7 +47,8 @@ struct DecisionAtomicityTests {
         return Dispute(resolution: resolution, values: values)
     }
 
-    func refusal(_ storage: any SyncStorage, _ changes: [Change], by account: Account) async throws -> (String, String)? {
+    func refusal(_ storage: any SyncStorage, _ changes: [Change], by account: Account) async throws -> (String, String)?
+    {
         do {
             _ = try await storage.push(changes, by: account)
             return nil
@@ -73,7 +74,9 @@ struct DecisionAtomicityTests {
             // The device holds the resolution and sends the rest: the values alone are refused too.
             let second = try #require(try await refusal(storage, [dispute.values], by: Self.member))
             #expect(second.0 == dispute.values.id)
-            #expect(second.1.contains("puts back values for conflict resolution") && second.1.contains("Nothing in the batch"))
+            #expect(
+                second.1.contains("puts back values for conflict resolution")
+                    && second.1.contains("Nothing in the batch"))
             // Even a coordinator cannot send the values without the decision.
             #expect(try await refusal(storage, [dispute.values], by: Self.coordinator)?.0 == dispute.values.id)
             #expect(try await storage.lastSequence() == before, "nothing was applied")
@@ -94,7 +97,8 @@ struct DecisionAtomicityTests {
         do {
             let dispute = try await dispute(storage)
             if together {
-                #expect(try await storage.push([dispute.resolution, dispute.values], by: Self.coordinator).accepted == 2)
+                #expect(
+                    try await storage.push([dispute.resolution, dispute.values], by: Self.coordinator).accepted == 2)
             } else {
                 // A device's batch may end between the two: the resolution arrived first, so the values follow it.
                 #expect(try await storage.push([dispute.resolution], by: Self.coordinator).accepted == 1)

@@ -12,7 +12,8 @@ struct GuardTests {
     func push(_ body: String, server: ServerHarness, headers: HTTPFields? = nil) async throws -> TestResponse {
         try await server.application().test(.router) { client in
             try await client.execute(
-                uri: "/v1/push", method: .post, headers: headers ?? server.headers("admin"), body: ByteBuffer(string: body))
+                uri: "/v1/push", method: .post, headers: headers ?? server.headers("admin"),
+                body: ByteBuffer(string: body))
         }
     }
 
@@ -27,10 +28,22 @@ struct GuardTests {
         ("{\"replica\":\"ward-a\",\"changes\":[1]}", "changes[0]: must be an object"),
         ("{\"replica\":\"ward-a\",\"changes\":[],\"extra\":1}", "extra: is not a field"),
         ("{\"replica\":\"ward-a\",\"replica\":\"ward-b\",\"changes\":[]}", "duplicate key"),
-        (#"{"replica":"ward-a","changes":[{"id":"c","replica":"ward-a","type":"site","entity":"x","hlc":"yesterday","author":"a","fields":{"name":"X"}}]}"#, "changes[0].hlc"),
-        (#"{"replica":"ward-a","changes":[{"id":"c","replica":"ward-a","type":"site","entity":"x","hlc":"0001780315100000-00000-ward-a","author":"a","fields":{"name":["X"]}}]}"#, "changes[0].fields.name"),
-        (#"{"replica":"ward-a","changes":[{"id":"c","replica":"ward-a","type":"site","entity":"x","hlc":"0001780315100000-00000-ward-a","author":7,"fields":{"name":"X"}}]}"#, "changes[0].author: must be a string"),
-        (#"{"replica":"ward-a","changes":[{"id":"c","replica":"ward-a","type":"site","entity":"x","hlc":"0001780315100000-00000-ward-a","author":"a","fields":{"name":"X"},"colour":"red"}]}"#, "changes[0].colour: is not a field"),
+        (
+            #"{"replica":"ward-a","changes":[{"id":"c","replica":"ward-a","type":"site","entity":"x","hlc":"yesterday","author":"a","fields":{"name":"X"}}]}"#,
+            "changes[0].hlc"
+        ),
+        (
+            #"{"replica":"ward-a","changes":[{"id":"c","replica":"ward-a","type":"site","entity":"x","hlc":"0001780315100000-00000-ward-a","author":"a","fields":{"name":["X"]}}]}"#,
+            "changes[0].fields.name"
+        ),
+        (
+            #"{"replica":"ward-a","changes":[{"id":"c","replica":"ward-a","type":"site","entity":"x","hlc":"0001780315100000-00000-ward-a","author":7,"fields":{"name":"X"}}]}"#,
+            "changes[0].author: must be a string"
+        ),
+        (
+            #"{"replica":"ward-a","changes":[{"id":"c","replica":"ward-a","type":"site","entity":"x","hlc":"0001780315100000-00000-ward-a","author":"a","fields":{"name":"X"},"colour":"red"}]}"#,
+            "changes[0].colour: is not a field"
+        ),
     ]
 
     @Test(arguments: malformedBodies)
@@ -49,7 +62,8 @@ struct GuardTests {
         changeDraft.fields = [:]
         let change = changeDraft
         let response = try await server.application().test(.router) { client in
-            try await client.execute(uri: "/v1/push", method: .post, headers: server.headers("admin"), body: Changes.body([change]))
+            try await client.execute(
+                uri: "/v1/push", method: .post, headers: server.headers("admin"), body: Changes.body([change]))
         }
         #expect(response.status == .unprocessableContent && response.code == "invalid_change")
         #expect(response.message.contains("changes no field"))
@@ -61,7 +75,8 @@ struct GuardTests {
         let change = Changes.observation(site: "north", unit: "ward-7", replica: "ward-b")
         let response = try await server.application().test(.router) { client in
             try await client.execute(
-                uri: "/v1/push", method: .post, headers: server.headers("admin"), body: Changes.body([change], replica: "ward-a"))
+                uri: "/v1/push", method: .post, headers: server.headers("admin"),
+                body: Changes.body([change], replica: "ward-a"))
         }
         #expect(response.status == .forbidden)
         #expect(response.message.contains("sent by replica ward-a"))
@@ -72,7 +87,8 @@ struct GuardTests {
         let server = try await ServerHarness(maxBodyBytes: 2048)
         let batch = (0..<20).map { Changes.observation(site: "north", unit: "ward-7", week: "2026-05-\(10 + $0)") }
         let response = try await server.application().test(.router) { client in
-            try await client.execute(uri: "/v1/push", method: .post, headers: server.headers("admin"), body: Changes.body(batch))
+            try await client.execute(
+                uri: "/v1/push", method: .post, headers: server.headers("admin"), body: Changes.body(batch))
         }
         #expect(response.status == .contentTooLarge)
         #expect(response.code == "body_too_large")
@@ -85,7 +101,8 @@ struct GuardTests {
         let server = try await ServerHarness(maxBatchSize: 3)
         let batch = (0..<4).map { Changes.observation(site: "north", unit: "ward-7", week: "2026-05-1\($0)") }
         let response = try await server.application().test(.router) { client in
-            try await client.execute(uri: "/v1/push", method: .post, headers: server.headers("admin"), body: Changes.body(batch))
+            try await client.execute(
+                uri: "/v1/push", method: .post, headers: server.headers("admin"), body: Changes.body(batch))
         }
         #expect(response.status == .badRequest)
         #expect(response.code == "batch_too_large")
@@ -97,7 +114,8 @@ struct GuardTests {
     func anUnsupportedProtocolVersionNamesTheSupportedOnes(version: String?) async throws {
         let server = try await ServerHarness()
         let response = try await server.application().test(.router) { client in
-            try await client.execute(uri: "/v1/pull", method: .get, headers: server.headers("admin", protocolVersion: version))
+            try await client.execute(
+                uri: "/v1/pull", method: .get, headers: server.headers("admin", protocolVersion: version))
         }
         #expect(response.status == .badRequest)
         #expect(response.code == "unsupported_protocol")
@@ -111,10 +129,14 @@ struct GuardTests {
         let skewed = Changes.observation(site: "north", unit: "ward-9", millis: ServerHarness.now + 42 * 60_000)
         try await server.application().test(.router) { client in
             let refused = try await client.execute(
-                uri: "/v1/push", method: .post, headers: server.headers("member-north"), body: Changes.body([early, skewed]))
+                uri: "/v1/push", method: .post, headers: server.headers("member-north"),
+                body: Changes.body([early, skewed]))
             #expect(refused.status == .unprocessableContent)
             #expect(refused.code == "clock_skew")
-            #expect(refused.message == "This device's clock is ahead of the server by about 42 minutes. Set the date and time correctly; your changes are kept on the device and will be sent once the clock is right.")
+            #expect(
+                refused.message
+                    == "This device's clock is ahead of the server by about 42 minutes. Set the date and time correctly; your changes are kept on the device and will be sent once the clock is right."
+            )
             #expect(refused.json["serverTime"] == .string("2026-06-01T12:00:00.000Z"))
             #expect(refused.number("serverTimeMillis") == Double(ServerHarness.now))
             #expect(try await server.storage.lastSequence() == 0)
@@ -136,7 +158,8 @@ struct GuardTests {
                 uri: "/v1/pull?after=0&colour=red", method: .get, headers: server.headers("admin"))
             #expect(newerClient.status == .ok, "unknown parameters are ignored")
             for query in ["after=-1", "after=x", "limit=0", "limit=10001", "after=1&after=2"] {
-                let bad = try await client.execute(uri: "/v1/pull?\(query)", method: .get, headers: server.headers("admin"))
+                let bad = try await client.execute(
+                    uri: "/v1/pull?\(query)", method: .get, headers: server.headers("admin"))
                 #expect(bad.status == .badRequest && bad.code == "bad_request", "\(query)")
             }
         }

@@ -49,7 +49,8 @@ struct LivePullTests {
         let server: ServerHarness
         let port: Int
 
-        func send(_ method: String, _ path: String, as account: String, body: ByteBuffer? = nil) async throws -> Answer {
+        func send(_ method: String, _ path: String, as account: String, body: ByteBuffer? = nil) async throws -> Answer
+        {
             var headers = [("Improve-Protocol", "1")]
             if let token = server.tokens[account] { headers.append(("Authorization", "Bearer \(token)")) }
             let started = ContinuousClock.now
@@ -96,7 +97,10 @@ struct LivePullTests {
                     #expect(answer.seconds >= 0.5 && answer.seconds < 10, "answered on the commit: \(answer.seconds) s")
                 }
                 try await Task.sleep(for: .milliseconds(300))
-                #expect(try await speaker.send("POST", "/v1/push", as: "member-south", body: Changes.body([south], replica: "ward-b")).status == 200)
+                #expect(
+                    try await speaker.send(
+                        "POST", "/v1/push", as: "member-south", body: Changes.body([south], replica: "ward-b")
+                    ).status == 200)
                 try await Task.sleep(for: .milliseconds(300))
                 #expect(try await speaker.push([north], as: "member-north").status == 200)
                 try await group.waitForAll()
@@ -106,7 +110,9 @@ struct LivePullTests {
     }
 
     @Test(arguments: StorageBackend.allCases)
-    func aPullWithNewsAnswersAtOnceAndAQuietWaitEndsWithAnEmptyPageAndTheSameCursor(backend: StorageBackend) async throws {
+    func aPullWithNewsAnswersAtOnceAndAQuietWaitEndsWithAnEmptyPageAndTheSameCursor(
+        backend: StorageBackend
+    ) async throws {
         let server = try await ServerHarness(backend: backend)
         try await Self.live(server) { speaker in
             let change = Changes.observation(site: "north", unit: "ward-7")
@@ -156,12 +162,15 @@ struct LivePullTests {
                     uri: "/v1/pull?after=0&wait=\(value)", method: .get, headers: server.headers("coordinator"))
                 #expect(answer.status == .badRequest, "wait=\(value)")
                 #expect(answer.code == "bad_request")
-                #expect(answer.message.contains("wait: must be a whole number of seconds from 0 to 60"), "\(answer.message)")
+                #expect(
+                    answer.message.contains("wait: must be a whole number of seconds from 0 to 60"), "\(answer.message)"
+                )
             }
             let twice = try await client.execute(
                 uri: "/v1/pull?after=0&wait=1&wait=2", method: .get, headers: server.headers("coordinator"))
             #expect(twice.status == .badRequest && twice.message.contains("wait: is given more than once"))
-            let none = try await client.execute(uri: "/v1/pull?after=0&wait=0", method: .get, headers: server.headers("coordinator"))
+            let none = try await client.execute(
+                uri: "/v1/pull?after=0&wait=0", method: .get, headers: server.headers("coordinator"))
             #expect(none.status == .ok, "wait=0 answers at once, as without wait")
         }
     }

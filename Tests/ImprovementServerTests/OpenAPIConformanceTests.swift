@@ -9,10 +9,13 @@ import Testing
 struct OpenAPIConformanceTests {
     @Test func theRunningServerMatchesItsOpenAPIDocument() async throws {
         let schemathesis = try #require(
-            Self.executable("st"), "schemathesis is not installed: run `bash scripts/test.sh`, which installs it from PyPI")
+            Self.executable("st"),
+            "schemathesis is not installed: run `bash scripts/test.sh`, which installs it from PyPI")
         let binary = try Binaries.path("improve-server")
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("improve-openapi-\(UUID().uuidString)")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "improve-openapi-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = folder.appendingPathComponent("server.sqlite").path
@@ -30,20 +33,21 @@ struct OpenAPIConformanceTests {
             server.waitUntilExit()
         }
         let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        let port = try #require(line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        let port = try #require(
+            line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
 
         // Rules OpenAPI 3.0 cannot state (the replica inside hlc, kinds of known fields, the clock,
         // roles and sites) may rightly refuse a schema-valid push: Protocol/README.md §16.
         try """
-            [[operations]]
-            include-path = "/v1/push"
-            checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "422"]
+        [[operations]]
+        include-path = "/v1/push"
+        checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "403", "422"]
 
-            # A live pull holds the request open up to `wait` seconds: longer than a test request may take.
-            [[operations]]
-            include-path = "/v1/pull"
-            parameters = { "query.wait" = 0 }
-            """.write(to: folder.appendingPathComponent("schemathesis.toml"), atomically: true, encoding: .utf8)
+        # A live pull holds the request open up to `wait` seconds: longer than a test request may take.
+        [[operations]]
+        include-path = "/v1/pull"
+        parameters = { "query.wait" = 0 }
+        """.write(to: folder.appendingPathComponent("schemathesis.toml"), atomically: true, encoding: .utf8)
         let run = Process()
         run.executableURL = URL(fileURLWithPath: schemathesis)
         run.currentDirectoryURL = folder

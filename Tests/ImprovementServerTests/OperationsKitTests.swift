@@ -7,7 +7,7 @@ import Logging
 import Testing
 
 #if canImport(FoundationNetworking)
-    import FoundationNetworking
+import FoundationNetworking
 #endif
 
 /// The files in `Server/` checked against the built `improve-server` and the tools an operator
@@ -443,7 +443,9 @@ enum OpsKit {
         }
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment variables: [String: String] = [:]) throws
+    static func run(
+        _ executable: String, _ arguments: [String], environment variables: [String: String] = [:]
+    ) throws
         -> CommandResult
     {
         try Processes.run(executable, arguments, environment: environment(variables))

@@ -1,7 +1,7 @@
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import GRDB
 import ImprovementCore
 import Testing
 
@@ -16,15 +16,18 @@ struct PermissionTests {
         func change() -> Change {
             switch self {
             case .unitNorth:
-                Changes.make(type: "unit", entity: "ward-\(Int.random(in: 100...999_999))", site: "north",
+                Changes.make(
+                    type: "unit", entity: "ward-\(Int.random(in: 100...999_999))", site: "north",
                     fields: ["site": .text("north"), "name": .text("Ward")])
             case .observationNorth: Changes.observation(site: "north", unit: "ward-\(Int.random(in: 100...999_999))")
             case .observationSouth: Changes.observation(site: "south", unit: "ward-\(Int.random(in: 100...999_999))")
             case .measure:
-                Changes.make(type: "measure", entity: "m-\(Int.random(in: 100...999_999))", site: nil,
+                Changes.make(
+                    type: "measure", entity: "m-\(Int.random(in: 100...999_999))", site: nil,
                     fields: ["programme": .text("falls"), "name": .text("Falls")])
             case .resolutionNorth:
-                Changes.make(type: "resolution", entity: String(Int.random(in: 100...999_999)), site: "north",
+                Changes.make(
+                    type: "resolution", entity: String(Int.random(in: 100...999_999)), site: "north",
                     fields: ["site": .text("north"), "keep": .text("winner")])
             }
         }
@@ -55,7 +58,8 @@ struct PermissionTests {
                     #expect(response.json["change"] == .string(change.id) && response.number("index") == 0)
                 }
             }
-            let everything = try await client.execute(uri: "/v1/pull?limit=10000", method: .get, headers: server.headers("admin"))
+            let everything = try await client.execute(
+                uri: "/v1/pull?limit=10000", method: .get, headers: server.headers("admin"))
             #expect(everything.changeIDs.count == Self.allowed[account]!.count, "refused pushes applied nothing")
         }
     }
@@ -68,7 +72,8 @@ struct PermissionTests {
         let measure = Kind.measure.change()
         try await server.application().test(.router) { client in
             let push = try await client.execute(
-                uri: "/v1/push", method: .post, headers: server.headers("admin"), body: Changes.body([north, south, measure]))
+                uri: "/v1/push", method: .post, headers: server.headers("admin"),
+                body: Changes.body([north, south, measure]))
             #expect(push.status == .ok)
             let expectations: [(String, [String])] = [
                 ("admin", [north.id, south.id, measure.id]), ("coordinator", [north.id, measure.id]),
@@ -86,11 +91,13 @@ struct PermissionTests {
     func aRecordCannotBeMovedToAnotherSite(backend: StorageBackend) async throws {
         let server = try await ServerHarness(backend: backend)
         let original = Changes.observation(site: "south", unit: "ward-s1")
-        var movedDraft = Changes.make(type: "observation", entity: original.entity, site: "north", fields: ["note": .text("mine now")])
+        var movedDraft = Changes.make(
+            type: "observation", entity: original.entity, site: "north", fields: ["note": .text("mine now")])
         movedDraft.base = [:]
         let moved = movedDraft
         try await server.application().test(.router) { client in
-            _ = try await client.execute(uri: "/v1/push", method: .post, headers: server.headers("admin"), body: Changes.body([original]))
+            _ = try await client.execute(
+                uri: "/v1/push", method: .post, headers: server.headers("admin"), body: Changes.body([original]))
             let response = try await client.execute(
                 uri: "/v1/push", method: .post, headers: server.headers("member-north"), body: Changes.body([moved]))
             #expect(response.status == .forbidden)
@@ -111,10 +118,13 @@ struct PermissionTests {
             let forged = try await client.execute(uri: "/v1/pull", method: .get, headers: noToken)
             #expect(forged.status == .unauthorized)
             noToken[.authorization] = "Basic dXNlcjpwYXNz"
-            let malformed = try await client.execute(uri: "/v1/push", method: .post, headers: noToken, body: Changes.body([change]))
+            let malformed = try await client.execute(
+                uri: "/v1/push", method: .post, headers: noToken, body: Changes.body([change]))
             #expect(malformed.status == .unauthorized)
 
-            #expect(try await client.execute(uri: "/v1/pull", method: .get, headers: server.headers("member-north")).status == .ok)
+            #expect(
+                try await client.execute(uri: "/v1/pull", method: .get, headers: server.headers("member-north")).status
+                    == .ok)
             try await AccountAdministration.revoke(name: "member-north", storage: server.storage)
             let revoked = try await client.execute(
                 uri: "/v1/push", method: .post, headers: server.headers("member-north"), body: Changes.body([change]))

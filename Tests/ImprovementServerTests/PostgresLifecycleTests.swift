@@ -2,10 +2,10 @@ import Foundation
 import Hummingbird
 import ImprovementCore
 import ImprovementServer
+import ImprovementTestSupport
 import Logging
 import ServiceLifecycle
 import Synchronization
-import ImprovementTestSupport
 import Testing
 
 /// The PostgreSQL connection pool as a service of the server's `ServiceGroup`: one-shot commands
@@ -25,7 +25,8 @@ struct PostgresLifecycleTests {
         let (url, location) = try await Self.databaseURL()
         let binary = try OpsKit.binary()
         // One-shot commands run the pool only while they work, then exit.
-        let admin = try OpsKit.token(try OpsKit.run(binary, ["user", "add", "admin", "--role", "admin", "--database", url]))
+        let admin = try OpsKit.token(
+            try OpsKit.run(binary, ["user", "add", "admin", "--role", "admin", "--database", url]))
         let listed = try OpsKit.run(binary, ["user", "list", "--database", url])
         #expect(listed.status == 0 && listed.output.contains("admin\tadmin\t*"), "\(listed.output) \(listed.error)")
 

@@ -39,7 +39,8 @@ struct ProtocolExampleTests {
     }
 
     @Test func theExamplePullPageIsReadableByClients() throws {
-        guard case .object(let page) = try Self.load("pull-response.json"), case .array(let changes)? = page["changes"] else {
+        guard case .object(let page) = try Self.load("pull-response.json"), case .array(let changes)? = page["changes"]
+        else {
             Issue.record("pull-response.json has no changes")
             return
         }
@@ -53,7 +54,8 @@ struct ProtocolExampleTests {
 
     @Test(arguments: [
         "error-bad-request.json", "error-batch-too-large.json", "error-body-too-large.json", "error-clock-skew.json",
-        "error-forbidden.json", "error-invalid-change.json", "error-unauthorized.json", "error-unsupported-protocol.json",
+        "error-forbidden.json", "error-invalid-change.json", "error-unauthorized.json",
+        "error-unsupported-protocol.json",
     ])
     func errorExamplesUseTheServersCodes(file: String) throws {
         guard case .object(let error) = try Self.load(file), case .string(let code)? = error["code"],

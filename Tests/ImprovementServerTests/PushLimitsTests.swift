@@ -16,7 +16,8 @@ struct PushLimitsTests {
         try Self.addStories(300, textBytes: 1500, to: device)
         try await harness.application().test(.live) { client in
             let url = URL(string: "http://127.0.0.1:\(try #require(client.port))")!
-            let sync = SyncClient(server: url, token: harness.tokens["admin"]!, store: device, transport: HTTPClientTransport())
+            let sync = SyncClient(
+                server: url, token: harness.tokens["admin"]!, store: device, transport: HTTPClientTransport())
             let progress = try await sync.push()
             #expect(progress.pushed == 301, "the site and 300 stories")
             #expect(progress.held == 0)
@@ -25,7 +26,9 @@ struct PushLimitsTests {
             #expect(limits.bytes <= 4096, "the body limit the server named is kept for the rest of the sync")
 
             let other = try Self.device("ward-b")
-            let pulled = try await SyncClient(server: url, token: harness.tokens["admin"]!, store: other, transport: HTTPClientTransport()).pull()
+            let pulled = try await SyncClient(
+                server: url, token: harness.tokens["admin"]!, store: other, transport: HTTPClientTransport()
+            ).pull()
             #expect(pulled.pulled == 301)
             #expect(try other.records(Story.self, limit: 1000).count == 300)
         }
@@ -37,7 +40,9 @@ struct PushLimitsTests {
         try Self.addStories(95, textBytes: 20, to: device)
         try await harness.application().test(.live) { client in
             let url = URL(string: "http://127.0.0.1:\(try #require(client.port))")!
-            let sync = SyncClient(server: url, token: harness.tokens["admin"]!, store: device, transport: HTTPClientTransport(), pushBatchSize: 2000)
+            let sync = SyncClient(
+                server: url, token: harness.tokens["admin"]!, store: device, transport: HTTPClientTransport(),
+                pushBatchSize: 2000)
             let progress = try await sync.push()
             #expect(progress.pushed == 96)
             #expect(sync.workingPushLimits.changes == 10)
@@ -56,18 +61,22 @@ struct PushLimitsTests {
         try Self.addStories(20, textBytes: 800, to: device, first: 100)
         try await harness.application().test(.live) { client in
             let url = URL(string: "http://127.0.0.1:\(try #require(client.port))")!
-            let sync = SyncClient(server: url, token: harness.tokens["admin"]!, store: device, transport: HTTPClientTransport())
+            let sync = SyncClient(
+                server: url, token: harness.tokens["admin"]!, store: device, transport: HTTPClientTransport())
             let progress = try await sync.push()
             #expect(progress.pushed == 41)
             #expect(progress.held == 1 && progress.heldTooLarge == 1)
             let held = try device.heldChanges()
             #expect(held.map(\.change.id) == [try #require(big).id])
             #expect(held.first?.code == "body_too_large")
-            #expect(held.first?.reason.contains("4096 bytes") == true, "the limit is named: \(held.first?.reason ?? "")")
+            #expect(
+                held.first?.reason.contains("4096 bytes") == true, "the limit is named: \(held.first?.reason ?? "")")
             #expect(try device.pendingCount() == 0)
 
             let other = try Self.device("ward-b")
-            _ = try await SyncClient(server: url, token: harness.tokens["admin"]!, store: other, transport: HTTPClientTransport()).pull()
+            _ = try await SyncClient(
+                server: url, token: harness.tokens["admin"]!, store: other, transport: HTTPClientTransport()
+            ).pull()
             let stories = try other.records(Story.self, limit: 1000)
             #expect(stories.count == 40)
             #expect(!stories.contains { $0.id == "story-long" })
@@ -82,7 +91,8 @@ struct PushLimitsTests {
         try Self.addStories(400, textBytes: 4000, to: device)
         try await harness.application().test(.live) { client in
             let url = URL(string: "http://127.0.0.1:\(try #require(client.port))")!
-            let sync = SyncClient(server: url, token: harness.tokens["admin"]!, store: device, transport: HTTPClientTransport())
+            let sync = SyncClient(
+                server: url, token: harness.tokens["admin"]!, store: device, transport: HTTPClientTransport())
             let progress = try await sync.push()
             #expect(progress.pushed == 401)
             #expect(sync.workingPushLimits.bytes <= 64 * 1024)

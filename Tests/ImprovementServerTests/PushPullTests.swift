@@ -18,7 +18,9 @@ struct PushPullTests {
             let metrics = try await client.execute(uri: "/metrics", method: .get)
             #expect(metrics.status == .ok)
             let text = String(buffer: metrics.body)
-            for name in ["improve_changes_accepted_total", "improve_changes_duplicate_total", "improve_conflicts_created_total"] {
+            for name in [
+                "improve_changes_accepted_total", "improve_changes_duplicate_total", "improve_conflicts_created_total",
+            ] {
                 #expect(text.contains(name))
             }
         }
@@ -39,7 +41,8 @@ struct PushPullTests {
                 uri: "/v1/push", method: .post, headers: server.headers("member-north"), body: Changes.body(batch))
             #expect(again.status == .ok)
             #expect(again.number("accepted") == 0 && again.number("duplicates") == 5)
-            let pull = try await client.execute(uri: "/v1/pull?after=0", method: .get, headers: server.headers("member-north"))
+            let pull = try await client.execute(
+                uri: "/v1/pull?after=0", method: .get, headers: server.headers("member-north"))
             #expect(pull.changeIDs == batch.map(\.id))
             #expect(pull.json["hasMore"] == .bool(false))
             let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
@@ -71,7 +74,9 @@ struct PushPullTests {
     @Test(arguments: StorageBackend.allCases)
     func pullPagesWithACursorAndHasMore(backend: StorageBackend) async throws {
         let server = try await ServerHarness(backend: backend)
-        let batch = (0..<25).map { Changes.observation(site: "north", unit: "ward-7", week: "2026-0\($0 % 5 + 1)-0\($0 / 5 + 1)") }
+        let batch = (0..<25).map {
+            Changes.observation(site: "north", unit: "ward-7", week: "2026-0\($0 % 5 + 1)-0\($0 / 5 + 1)")
+        }
         try await server.application().test(.router) { client in
             _ = try await client.execute(
                 uri: "/v1/push", method: .post, headers: server.headers("coordinator"), body: Changes.body(batch))
@@ -96,8 +101,12 @@ struct PushPullTests {
     @Test(arguments: StorageBackend.allCases)
     func concurrentEditsOfTwoDevicesReachPullersAsAConflict(backend: StorageBackend) async throws {
         let server = try await ServerHarness(backend: backend)
-        let amy = Changes.observation(site: "north", unit: "ward-7", numerator: 2, replica: "ward-a", millis: ServerHarness.now - 5000, author: "amy")
-        var benDraft = Changes.observation(site: "north", unit: "ward-7", numerator: 4, replica: "ward-b", millis: ServerHarness.now - 4000, author: "ben")
+        let amy = Changes.observation(
+            site: "north", unit: "ward-7", numerator: 2, replica: "ward-a", millis: ServerHarness.now - 5000,
+            author: "amy")
+        var benDraft = Changes.observation(
+            site: "north", unit: "ward-7", numerator: 4, replica: "ward-b", millis: ServerHarness.now - 4000,
+            author: "ben")
         benDraft.fields = ["numerator": .number(4)]
         let ben = benDraft
         try await server.application().test(.router) { client in
@@ -109,7 +118,8 @@ struct PushPullTests {
                 body: Changes.body([ben], replica: "ward-b"))
             #expect(second.number("conflicts") == 1)
             let pull = try await client.execute(uri: "/v1/pull", method: .get, headers: server.headers("coordinator"))
-            guard case .array(let conflicts)? = pull.json["conflicts"], case .object(let conflict)? = conflicts.first else {
+            guard case .array(let conflicts)? = pull.json["conflicts"], case .object(let conflict)? = conflicts.first
+            else {
                 Issue.record("no conflict in the pull")
                 return
             }
@@ -120,7 +130,9 @@ struct PushPullTests {
                 Issue.record("conflict sides missing")
                 return
             }
-            #expect(loser["value"] == .number(2) && loser["author"] == .string("amy") && loser["replica"] == .string("ward-a"))
+            #expect(
+                loser["value"] == .number(2) && loser["author"] == .string("amy")
+                    && loser["replica"] == .string("ward-a"))
             #expect(winner["value"] == .number(4) && winner["author"] == .string("ben"))
             let south = try await client.execute(uri: "/v1/pull", method: .get, headers: server.headers("member-south"))
             #expect(south.json["conflicts"] == .array([]), "another site's conflicts stay private")

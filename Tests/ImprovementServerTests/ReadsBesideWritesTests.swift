@@ -78,7 +78,8 @@ struct ReadsBesideWritesTests {
             await gate.waitUntilHeld()
             for index in 0..<queued {
                 group.addTask {
-                    _ = try await storage.push([Changes.observation(site: "north", unit: "queued-\(index)")], by: Self.writer)
+                    _ = try await storage.push(
+                        [Changes.observation(site: "north", unit: "queued-\(index)")], by: Self.writer)
                 }
             }
             try await Task.sleep(for: .milliseconds(300))

@@ -32,7 +32,8 @@ struct ServerHarness: Sendable {
             storage = try SQLiteSyncStorage(path: path, clock: clock)
         case .postgres:
             // The database is left to the throwaway test cluster; the pool closes with the storage.
-            storage = try await PostgresSyncStorage.connect(try await TestPostgres.createDatabase(), logger: TestPostgres.logger)
+            storage = try await PostgresSyncStorage.connect(
+                try await TestPostgres.createDatabase(), logger: TestPostgres.logger)
         }
         var tokens: [String: String] = [:]
         for (name, role, sites) in Self.accounts {
@@ -75,9 +76,10 @@ enum Changes {
             author: author, fields: fields, base: base)
     }
 
-    static func observation(site: String, unit: String, week: String = "2026-05-25", numerator: Double = 2,
-        replica: String = "ward-a", millis: Int64 = ServerHarness.now - 60_000, author: String = "amy") -> Change
-    {
+    static func observation(
+        site: String, unit: String, week: String = "2026-05-25", numerator: Double = 2,
+        replica: String = "ward-a", millis: Int64 = ServerHarness.now - 60_000, author: String = "amy"
+    ) -> Change {
         make(
             type: "observation", entity: "falls-rate/\(unit)/\(week)", site: site,
             fields: [

@@ -12,16 +12,19 @@ import FoundationNetworking
 struct ServerProcessTests {
     @Test func accountsServeAndGracefulShutdown() async throws {
         let binary = try Binaries.path("improve-server")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("improve-server-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "improve-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let database = folder.appendingPathComponent("server.sqlite").path
 
-        let added = try Binaries.run(binary, ["user", "add", "sister.okafor", "--role", "member", "--sites", "north", "--database", database])
+        let added = try Binaries.run(
+            binary, ["user", "add", "sister.okafor", "--role", "member", "--sites", "north", "--database", database])
         #expect(added.status == 0)
         let token = try #require(added.output.split(whereSeparator: \.isWhitespace).last.map(String.init))
         #expect(token.hasPrefix("imp_"))
-        #expect(!(try String(contentsOfFile: database, encoding: .isoLatin1)).contains(token), "the token is not stored")
+        #expect(
+            !(try String(contentsOfFile: database, encoding: .isoLatin1)).contains(token), "the token is not stored")
 
         let bad = try Binaries.run(binary, ["user", "add", "x", "--role", "chief", "--database", database])
         #expect(bad.status != 0)
@@ -38,7 +41,8 @@ struct ServerProcessTests {
         server.standardError = errors
         try server.run()
         let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-        let port = try #require(line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        let port = try #require(
+            line.split(separator: ":").last.flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
         let base = "http://127.0.0.1:\(port)"
 
         let (health, healthResponse) = try await URLSession.shared.data(from: URL(string: base + "/health")!)

@@ -127,13 +127,15 @@ struct StorageConcurrencyTests {
         let seen = try await withThrowingTaskGroup(of: [Int64].self) { group in
             for round in 0..<4 {
                 group.addTask {
-                    _ = try await slow.push([Changes.observation(site: "north", unit: "slow-\(round)")], by: Self.writer)
+                    _ = try await slow.push(
+                        [Changes.observation(site: "north", unit: "slow-\(round)")], by: Self.writer)
                     progress.finished.add(1, ordering: .sequentiallyConsistent)
                     return []
                 }
                 group.addTask {
                     try await Task.sleep(for: .milliseconds(50))
-                    _ = try await fast.push([Changes.observation(site: "north", unit: "fast-\(round)")], by: Self.writer)
+                    _ = try await fast.push(
+                        [Changes.observation(site: "north", unit: "fast-\(round)")], by: Self.writer)
                     progress.finished.add(1, ordering: .sequentiallyConsistent)
                     return []
                 }

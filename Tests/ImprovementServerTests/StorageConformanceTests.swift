@@ -90,7 +90,9 @@ struct StorageConformanceTests {
     func pushesAreSequencedAndResendsDuplicateNothing(backend: StorageBackend) async throws {
         try await withStorage(backend) { storage in
             #expect(try await storage.lastSequence() == 0)
-            let batch = (0..<3).map { Changes.observation(site: "north", unit: "ward-7", week: "2026-05-\(11 + 7 * $0)") }
+            let batch = (0..<3).map {
+                Changes.observation(site: "north", unit: "ward-7", week: "2026-05-\(11 + 7 * $0)")
+            }
             let first = try await storage.push(batch, by: Self.memberNorth)
             #expect(first == PushOutcome(accepted: 3, duplicates: 0, conflicts: 0, cursor: 3))
             let resend = try await storage.push(batch + [batch[0]], by: Self.memberNorth)
@@ -142,7 +144,8 @@ struct StorageConformanceTests {
                 type: "unit", entity: "ward-7", site: "south", fields: ["site": .text("south")],
                 base: ["site": unit.hlc])
             await #expect(throws: SyncStorageError.self) { try await storage.push([moved], by: Self.admin) }
-            let programme = Changes.make(type: "programme", entity: "falls", site: nil, fields: ["name": .text("Falls")])
+            let programme = Changes.make(
+                type: "programme", entity: "falls", site: nil, fields: ["name": .text("Falls")])
             let programmePush = try await storage.push([programme], by: Self.coordinator)
             #expect(programmePush.accepted == 1)
             let site = Changes.make(type: "site", entity: "east", site: "east", fields: ["name": .text("East")])
@@ -165,7 +168,8 @@ struct StorageConformanceTests {
                 north.append(Changes.observation(site: "north", unit: "ward-7", week: week))
                 south.append(Changes.observation(site: "south", unit: "ward-2", week: week, replica: "ward-b"))
                 global.append(
-                    Changes.make(type: "measure", entity: "m-\(index)", site: nil, fields: ["name": .text("M \(index)")]))
+                    Changes.make(
+                        type: "measure", entity: "m-\(index)", site: nil, fields: ["name": .text("M \(index)")]))
                 _ = try await storage.push([north[index]], by: Self.memberNorth)
                 _ = try await storage.push([south[index]], by: Self.memberSouth)
                 _ = try await storage.push([global[index]], by: Self.admin)

@@ -73,7 +73,9 @@ struct StorageMergeAgreementTests {
             default:
                 let field = ["numerator", "note", "denominator"].randomElement(using: &random)!
                 let value: FieldValue =
-                    field == "note" ? .text(["a", "b"].randomElement(using: &random)!) : .number(Double(Int.random(in: 1...2, using: &random)))
+                    field == "note"
+                    ? .text(["a", "b"].randomElement(using: &random)!)
+                    : .number(Double(Int.random(in: 1...2, using: &random)))
                 make(replica, entity, [field: value], seen[field].map { [field: .some($0)] } ?? [:])
             }
         }

@@ -39,7 +39,8 @@ struct SyncClientHTTPTests {
             try await Task.sleep(for: .seconds(1.5))
             return Response(
                 status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: #"{"changes":[],"conflicts":[],"cursor":0,"hasMore":false}"#)))
+                body: .init(
+                    byteBuffer: ByteBuffer(string: #"{"changes":[],"conflicts":[],"cursor":0,"hasMore":false}"#)))
         }
         let device = try Self.deviceWithOnePendingChange()
         try await Self.syncing(device, with: router) { sync in
@@ -73,12 +74,14 @@ struct SyncClientHTTPTests {
 
     /// `router` served on a free loopback port, and a sync client of `device` pointed at it.
     private static func syncing(
-        _ device: ImprovementStore, with router: Router<BasicRequestContext>, _ body: @escaping @Sendable (SyncClient) async throws -> Void
+        _ device: ImprovementStore, with router: Router<BasicRequestContext>,
+        _ body: @escaping @Sendable (SyncClient) async throws -> Void
     ) async throws {
         try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             .test(.live) { client in
                 let port = try #require(client.port)
-                try await body(SyncClient(
+                try await body(
+                    SyncClient(
                         server: URL(string: "http://127.0.0.1:\(port)")!, token: "imp_secret", store: device,
                         transport: HTTPClientTransport()))
             }

@@ -18,7 +18,8 @@ struct SyncEngineTests {
             retries: 3, backoff: Backoff(base: 0.01, cap: 0.01, jitter: 0), sleep: { _ in },
             random: SeededRandom(seed: 1))
         try await server.serve { url in
-            let engine = SyncEngine(store: store, server: url, token: "imp_secret", transport: HTTPClientTransport(),
+            let engine = SyncEngine(
+                store: store, server: url, token: "imp_secret", transport: HTTPClientTransport(),
                 options: options)
             let updates = engine.statusUpdates()
             let progress = try await engine.syncOnce()
@@ -48,9 +49,11 @@ struct SyncEngineTests {
         let store = try Self.store(pending: 2)
         let slept = Mutex<[Double]>([])
         let options = SyncEngine.Options(
-            retries: 2, backoff: Backoff(base: 1, cap: 60, jitter: 0), sleep: { seconds in slept.withLock { $0.append(seconds) } })
+            retries: 2, backoff: Backoff(base: 1, cap: 60, jitter: 0),
+            sleep: { seconds in slept.withLock { $0.append(seconds) } })
         try await server.serve { url in
-            let engine = SyncEngine(store: store, server: url, token: "imp_secret", transport: HTTPClientTransport(),
+            let engine = SyncEngine(
+                store: store, server: url, token: "imp_secret", transport: HTTPClientTransport(),
                 options: options)
             let error = await #expect(throws: SyncEngineError.self) { try await engine.syncOnce() }
             guard case .gaveUp(.server(503, _), 3)? = error else {
@@ -69,7 +72,8 @@ struct SyncEngineTests {
         let all = try store.rawChanges(after: 0, limit: 1000, sites: nil, pendingOnly: false).changes.map(\.id)
         let options = SyncEngine.Options(pushBatchSize: 4, pollInterval: 0.02, minimumInterval: 0)
         let stoppedAfter = try await server.serve { url in
-            let engine = SyncEngine(store: store, server: url, token: "imp_secret", transport: HTTPClientTransport(),
+            let engine = SyncEngine(
+                store: store, server: url, token: "imp_secret", transport: HTTPClientTransport(),
                 options: options)
             let run = Task { await engine.run() }
             try await Self.waitUntil { server.received.count >= 8 }
@@ -94,14 +98,16 @@ struct SyncEngineTests {
         let store = try Self.store(pending: 0)
         let options = SyncEngine.Options(pollInterval: 0.02, minimumInterval: 0.05, pullInterval: 3600)
         try await server.serve { url in
-            let engine = SyncEngine(store: store, server: url, token: "imp_secret", transport: HTTPClientTransport(),
+            let engine = SyncEngine(
+                store: store, server: url, token: "imp_secret", transport: HTTPClientTransport(),
                 options: options)
             let run = Task { await engine.run() }
             defer { run.cancel() }
             try await Self.waitUntil { server.pulls == 1 && engine.status.state == .idle }
 
             try store.write(author: "nurse") { try $0.save(Site(id: "later", name: "Recorded later")) }
-            let id = try #require(try store.rawChanges(after: 0, limit: 10, sites: nil, pendingOnly: true).changes.first?.id)
+            let id = try #require(
+                try store.rawChanges(after: 0, limit: 10, sites: nil, pendingOnly: true).changes.first?.id)
             try await Self.waitUntil { server.received.contains(id) && engine.status.pending == 0 }
             #expect(try store.pendingCount() == 0)
 

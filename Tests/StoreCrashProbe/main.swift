@@ -17,7 +17,9 @@ let batch = (0..<size).map { index in
     Change(
         id: "crash-\(index)", replica: replica, type: "observation", entity: "remote/unit/\(index)", site: "north",
         hlc: HLC(millis: start + Int64(index / 1000), counter: index % 1000, replica: replica), author: "peer",
-        fields: ["measure": .text("remote"), "unit": .text("unit"), "site": .text("north"), "value": .number(Double(index))],
+        fields: [
+            "measure": .text("remote"), "unit": .text("unit"), "site": .text("north"), "value": .number(Double(index)),
+        ],
         base: [:])
 }
 FileHandle.standardOutput.write(Data("applying \(size)\n".utf8))

@@ -95,28 +95,33 @@ public enum ChartAnalysis {
         var findings = Findings(kind: kind, better: better)
         var warnings: [ChartWarning] = []
         var summaries: [ChartPhaseSummary] = []
-        var lastRuns = RunsSummary(useful: 0, longestRun: 0, longestRunMax: 0, crossings: 0, crossingsMin: 0, signal: false)
+        var lastRuns = RunsSummary(
+            useful: 0, longestRun: 0, longestRunMax: 0, crossings: 0, crossingsMin: 0, signal: false)
         if phases.isEmpty {
-            warnings.append(ChartWarning(
-                rule: .tooFewPoints,
-                message: "Only 0 points: at least \(RunAnalysis.minimumUsefulPoints) are needed before run rules can signal",
-                points: []))
+            warnings.append(
+                ChartWarning(
+                    rule: .tooFewPoints,
+                    message:
+                        "Only 0 points: at least \(RunAnalysis.minimumUsefulPoints) are needed before run rules can signal",
+                    points: []))
         }
         for (position, phase) in phases.enumerated() {
             let model = lines.models[position]
             let inPhase = phases.count > 1 ? " in phase \(phase.number)" : ""
             if kind.hasLimits, model.noVariation {
-                warnings.append(ChartWarning(
-                    rule: .noVariation,
-                    message: "The points\(inPhase) the limits rest on do not vary at all, so no limits can be "
-                        + "estimated; none are drawn\(kind == .pp || kind == .up ? " (the Laney factor needs variation)" : "")",
-                    points: phase.basis))
+                warnings.append(
+                    ChartWarning(
+                        rule: .noVariation,
+                        message: "The points\(inPhase) the limits rest on do not vary at all, so no limits can be "
+                            + "estimated; none are drawn\(kind == .pp || kind == .up ? " (the Laney factor needs variation)" : "")",
+                        points: phase.basis))
             } else if kind.hasLimits, phase.basis.count < minimumPointsForLimits {
-                warnings.append(ChartWarning(
-                    rule: .fewPointsForLimits,
-                    message: "The limits\(inPhase) rest on only \(phase.basis.count) points: at least "
-                        + "\(minimumPointsForLimits) are advised before trusting them",
-                    points: phase.basis))
+                warnings.append(
+                    ChartWarning(
+                        rule: .fewPointsForLimits,
+                        message: "The limits\(inPhase) rest on only \(phase.basis.count) points: at least "
+                            + "\(minimumPointsForLimits) are advised before trusting them",
+                        points: phase.basis))
             }
 
             // Stability within the phase, against its own lines.
@@ -152,7 +157,8 @@ public enum ChartAnalysis {
                 let signalsBefore = findings.count
                 findings.outside(
                     outsideBefore, lines: lines, lower: { lowerBefore[$0] }, upper: { upperBefore[$0] },
-                    phase: phase.number, against: .previousPhase, inPhase: " (against the limits of phase \(previous.number))",
+                    phase: phase.number, against: .previousPhase,
+                    inPhase: " (against the limits of phase \(previous.number))",
                     periods: periods)
                 let combined = RunAnalysis(
                     values: runValues, indexes: previous.points.lowerBound..<phase.points.upperBound,
@@ -167,19 +173,22 @@ public enum ChartAnalysis {
 
             let lower = Set(phase.points.map { lines.lcl[$0] }.compactMap { $0 })
             let upper = Set(phase.points.map { lines.ucl[$0] }.compactMap { $0 })
-            summaries.append(ChartPhaseSummary(
-                number: phase.number, from: periods[phase.points.lowerBound], to: periods[phase.points.upperBound - 1],
-                start: phase.points.lowerBound, end: phase.points.upperBound - 1, basis: phase.basis,
-                excluded: phase.points.filter { excluded.contains($0) }, centre: model.centre,
-                lcl: lower.count == 1 ? lower.first : nil, ucl: upper.count == 1 ? upper.first : nil,
-                limitsVary: lower.count > 1 || upper.count > 1, runs: summary, outside: outside,
-                comparedWithPrevious: comparison))
+            summaries.append(
+                ChartPhaseSummary(
+                    number: phase.number, from: periods[phase.points.lowerBound],
+                    to: periods[phase.points.upperBound - 1],
+                    start: phase.points.lowerBound, end: phase.points.upperBound - 1, basis: phase.basis,
+                    excluded: phase.points.filter { excluded.contains($0) }, centre: model.centre,
+                    lcl: lower.count == 1 ? lower.first : nil, ucl: upper.count == 1 ? upper.first : nil,
+                    limitsVary: lower.count > 1 || upper.count > 1, runs: summary, outside: outside,
+                    comparedWithPrevious: comparison))
         }
 
         // Making Data Count's reading of each point (see MakingDataCount for the rules).
         let judged = points.indices.map { index in
             MakingDataCount.Lines(
-                value: lines.values[index], centre: lines.centre[index], lower: lines.lcl[index], upper: lines.ucl[index],
+                value: lines.values[index], centre: lines.centre[index], lower: lines.lcl[index],
+                upper: lines.ucl[index],
                 nearLower: lines.nearLower[index], nearUpper: lines.nearUpper[index])
         }
         let variations =
@@ -188,7 +197,8 @@ public enum ChartAnalysis {
                 lines: judged, phases: phases.map(\.points), excluded: excluded, kind: kind, better: better)
             : MakingDataCount.variations(
                 signals: findings.signals, pointCount: points.count, excluded: excluded, values: lines.values)
-        let assurance = kind.hasLimits && kind != .mr
+        let assurance =
+            kind.hasLimits && kind != .mr
             ? MakingDataCount.assurance(target: target, better: better, points: judged) : nil
 
         var plotted: [ChartPoint] = []
@@ -197,22 +207,25 @@ public enum ChartAnalysis {
         for phase in phases { for index in phase.points { phaseOf[index] = phase.number } }
         for (index, input) in points.enumerated() {
             let isExcluded = excluded.contains(index)
-            plotted.append(ChartPoint(
-                period: input.period, value: lines.values[index], numerator: input.numerator,
-                denominator: input.denominator, centre: lines.centre[index], lcl: lines.lcl[index], ucl: lines.ucl[index],
-                outside: lines.isOutside(index), phase: phaseOf[index], excluded: isExcluded,
-                explained: isExcluded || !(input.note ?? "").isEmpty, variation: variations[index]))
+            plotted.append(
+                ChartPoint(
+                    period: input.period, value: lines.values[index], numerator: input.numerator,
+                    denominator: input.denominator, centre: lines.centre[index], lcl: lines.lcl[index],
+                    ucl: lines.ucl[index],
+                    outside: lines.isOutside(index), phase: phaseOf[index], excluded: isExcluded,
+                    explained: isExcluded || !(input.note ?? "").isEmpty, variation: variations[index]))
         }
 
         let verdict = VerdictRule.decide(
             findings: findings, phases: phases, summaries: summaries, points: plotted, kind: kind)
         if !verdict.baselineSpecialCauses.isEmpty {
             let shown = verdict.baselineSpecialCauses.prefix(5).map { periods[$0] }.joined(separator: ", ")
-            warnings.append(ChartWarning(
-                rule: .baselineSpecialCause,
-                message: "The limits rest on points that include an unexplained special cause (\(shown)): "
-                    + "explain it with a note, or exclude it from the limits, before judging a change",
-                points: verdict.baselineSpecialCauses))
+            warnings.append(
+                ChartWarning(
+                    rule: .baselineSpecialCause,
+                    message: "The limits rest on points that include an unexplained special cause (\(shown)): "
+                        + "explain it with a note, or exclude it from the limits, before judging a change",
+                    points: verdict.baselineSpecialCauses))
         }
         return ChartResult(
             measure: measure, kind: kind, expression: expression, better: better,
@@ -248,16 +261,22 @@ struct Findings {
     ) {
         for finding in found {
             let (direction, side) = direction(finding.side)
-            signals.append(ChartSignal(
-                rule: finding.rule, message: finding.message, points: finding.points, direction: direction, side: side,
-                phase: phase, against: against))
+            signals.append(
+                ChartSignal(
+                    rule: finding.rule, message: finding.message, points: finding.points, direction: direction,
+                    side: side,
+                    phase: phase, against: against))
             let since = finding.points.first.map { " since \(periods[$0])" } ?? ""
             switch finding.rule {
             case .longRun, .shift:
-                let where_ = against == .previousPhase ? "the \(kind.centreLineName) of phase \(phase - 1)" : "the \(kind.centreLineName)"
-                phrases.append("\(finding.points.count) points \(finding.side > 0 ? "above" : "below") \(where_)\(since)")
+                let line =
+                    against == .previousPhase
+                    ? "the \(kind.centreLineName) of phase \(phase - 1)" : "the \(kind.centreLineName)"
+                phrases.append(
+                    "\(finding.points.count) points \(finding.side > 0 ? "above" : "below") \(line)\(since)")
             case .trend:
-                phrases.append("\(finding.points.count) points in a row going \(finding.side > 0 ? "up" : "down")\(since)")
+                phrases.append(
+                    "\(finding.points.count) points in a row going \(finding.side > 0 ? "up" : "down")\(since)")
             default:
                 phrases.append(finding.message.prefix(1).lowercased() + finding.message.dropFirst())
             }
@@ -277,14 +296,16 @@ struct Findings {
             let subject = group.count == 1 ? "1 point is" : "\(group.count) points are"
             let limit = side > 0 ? "upper" : "lower"
             let (direction, signalSide) = direction(side)
-            signals.append(ChartSignal(
-                rule: .outsideLimits,
-                message: "\(subject) \(side > 0 ? "above the upper" : "below the lower") control limit\(inPhase) "
-                    + "(\(shown)\(more)): look for a special cause",
-                points: group, direction: direction, side: signalSide, phase: phase, against: against))
+            signals.append(
+                ChartSignal(
+                    rule: .outsideLimits,
+                    message: "\(subject) \(side > 0 ? "above the upper" : "below the lower") control limit\(inPhase) "
+                        + "(\(shown)\(more)): look for a special cause",
+                    points: group, direction: direction, side: signalSide, phase: phase, against: against))
             let which = against == .previousPhase ? " of phase \(phase - 1)" : ""
             phrases.append(
-                (group.count == 1 ? "\(periods[group[0]]) is" : "\(group.count) points (latest \(periods[group.last!])) are")
+                (group.count == 1
+                    ? "\(periods[group[0]]) is" : "\(group.count) points (latest \(periods[group.last!])) are")
                     + " beyond the \(limit) limit\(which)")
         }
     }

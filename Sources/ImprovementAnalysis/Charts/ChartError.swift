@@ -27,28 +27,28 @@ public enum ChartError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A plain-words explanation of the problem.
     public var description: String {
         switch self {
-        case let .missingValue(period, kind):
+        case .missingValue(let period, let kind):
             "Point \(period) has no value: \(kind.phrase) needs \(Self.needs(kind)) for every point"
-        case let .missingNumerator(period, kind):
+        case .missingNumerator(let period, let kind):
             "Point \(period) has no numerator: \(kind.phrase) needs \(Self.needs(kind)) for every point"
-        case let .missingDenominator(period, kind):
+        case .missingDenominator(let period, let kind):
             "Point \(period) has no denominator: \(kind.phrase) needs \(Self.needs(kind)) for every point"
-        case let .nonPositiveDenominator(period, denominator, kind):
+        case .nonPositiveDenominator(let period, let denominator, let kind):
             "Point \(period) has a denominator of \(Self.format(denominator)): "
                 + "\(kind.phrase) divides by the denominator, so it must be above zero"
-        case let .negativeCount(period, kind):
+        case .negativeCount(let period, let kind):
             "Point \(period) has a negative count: \(kind.phrase) counts events, which cannot be below zero"
-        case let .numeratorAboveDenominator(period, kind):
+        case .numeratorAboveDenominator(let period, let kind):
             "Point \(period) has a numerator above its denominator: "
                 + "\(kind.phrase) plots a proportion, which cannot be more than 1"
-        case let .nonPositiveTime(period):
+        case .nonPositiveTime(let period):
             "Point \(period) has a time between events of zero or less: a t chart needs the days since the "
                 + "previous event, above zero (two events on one day: give a fraction such as 0.5)"
-        case let .notFinite(period):
+        case .notFinite(let period):
             "Point \(period) holds a number that is not finite (NaN or infinity)"
-        case let .invalidBaseline(count):
+        case .invalidBaseline(let count):
             "A baseline of \(count) points is not possible: give at least 1 point, or no baseline"
-        case let .invalidPhaseStart(index, pointCount):
+        case .invalidPhaseStart(let index, let pointCount):
             pointCount == 0
                 ? "A phase cannot start at point \(index): the chart has no points"
                 : "A phase cannot start at point \(index): the chart has \(pointCount) points, "

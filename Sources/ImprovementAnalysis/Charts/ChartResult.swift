@@ -92,7 +92,8 @@ public struct ChartResult: Sendable, Hashable, Codable {
     public var unexplainedOutside: [(index: Int, inBasis: Bool)] {
         let basis = Set(phases.flatMap(\.basis))
         let found = points.indices.filter { points[$0].outside && !points[$0].excluded && !points[$0].explained }
-        return found.filter { basis.contains($0) }.map { ($0, true) } + found.filter { !basis.contains($0) }.map { ($0, false) }
+        return found.filter { basis.contains($0) }.map { ($0, true) }
+            + found.filter { !basis.contains($0) }.map { ($0, false) }
     }
 }
 

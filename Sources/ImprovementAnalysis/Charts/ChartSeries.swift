@@ -36,7 +36,9 @@ public struct ChartSeries: Sendable {
     /// (sorted `YYYY-MM-DD`): a phase starts at the first period on or after the note's date; an
     /// exclusion takes out the point of the period that contains its date.
     /// The latest note wins where two mark the same point.
-    static func marks(_ annotations: [Annotation], periods: [String], frequency: Measure.Frequency)
+    static func marks(
+        _ annotations: [Annotation], periods: [String], frequency: Measure.Frequency
+    )
         -> (phases: [Int: Annotation], exclusions: [Int: Annotation])
     {
         var phases: [Int: Annotation] = [:]

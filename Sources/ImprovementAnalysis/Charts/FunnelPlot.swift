@@ -117,10 +117,13 @@ public struct FunnelPlot: Sendable, Hashable, Codable {
         self.estimatedPhi = estimated
         self.entries = kept.map { unit in
             let value = unit.numerator / unit.denominator
-            let (lower95, upper95) = Self.limits(statistic, pooled: pooled, denominator: unit.denominator, z: Self.z95, phi: phi)
-            let (lower998, upper998) = Self.limits(statistic, pooled: pooled, denominator: unit.denominator, z: Self.z998, phi: phi)
+            let (lower95, upper95) = Self.limits(
+                statistic, pooled: pooled, denominator: unit.denominator, z: Self.z95, phi: phi)
+            let (lower998, upper998) = Self.limits(
+                statistic, pooled: pooled, denominator: unit.denominator, z: Self.z998, phi: phi)
             let position: Position =
-                value > upper998 || value < lower998 ? .outside998 : value > upper95 || value < lower95 ? .outside95 : .within
+                value > upper998 || value < lower998
+                ? .outside998 : value > upper95 || value < lower95 ? .outside95 : .within
             let side: SignalSide? = position == .within ? nil : value > pooled ? .higher : .lower
             return Entry(
                 id: unit.id, name: unit.name, site: unit.site, numerator: unit.numerator, denominator: unit.denominator,
@@ -136,7 +139,9 @@ public struct FunnelPlot: Sendable, Hashable, Codable {
         Self.limits(statistic, pooled: pooled, denominator: denominator, z: z, phi: phi)
     }
 
-    static func limits(_ statistic: Statistic, pooled: Double, denominator: Double, z: Double, phi: Double)
+    static func limits(
+        _ statistic: Statistic, pooled: Double, denominator: Double, z: Double, phi: Double
+    )
         -> (lower: Double, upper: Double)
     {
         let variance = statistic == .proportion ? pooled * (1 - pooled) : pooled

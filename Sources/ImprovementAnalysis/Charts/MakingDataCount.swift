@@ -91,7 +91,8 @@ enum MakingDataCount {
                 let window = start...(start + 2)
                 let side = relative[start]
                 guard side != 0, window.allSatisfy({ relative[$0] == side }),
-                      window.filter({ close[$0] }).count >= 2 else { continue }
+                    window.filter({ close[$0] }).count >= 2
+                else { continue }
                 for position in window where close[position] { twoOfThree[position] = side }
             }
         }
@@ -111,7 +112,9 @@ enum MakingDataCount {
     }
 
     /// The variation of every point of a run chart: the direction of the own-phase signal it is part of.
-    static func variations(signals: [ChartSignal], pointCount: Int, excluded: Set<Int>, values: [Double?])
+    static func variations(
+        signals: [ChartSignal], pointCount: Int, excluded: Set<Int>, values: [Double?]
+    )
         -> [PointVariation?]
     {
         var result: [PointVariation?] = (0..<pointCount).map {
@@ -140,7 +143,7 @@ enum MakingDataCount {
     /// direction or limits.
     static func assurance(target: Double?, better: Measure.Direction?, points: [Lines]) -> TargetAssurance? {
         guard let target, let better,
-              let latest = points.last(where: { $0.lower != nil || $0.upper != nil })
+            let latest = points.last(where: { $0.lower != nil || $0.upper != nil })
         else { return nil }
         if let upper = latest.upper, target > upper { return better == .up ? .consistentlyFails : .consistentlyMeets }
         if let lower = latest.lower, target < lower { return better == .up ? .consistentlyMeets : .consistentlyFails }

@@ -42,7 +42,8 @@ struct PhaseModel: Sendable {
         if let fixedLimits {
             (lower, upper) = fixedLimits
         } else if let sigmaFactor {
-            let spread = 3 * sigmaFactor * Self.binomialOrPoissonSigma(kind, centre: centre, size: series.denominators[index])
+            let spread =
+                3 * sigmaFactor * Self.binomialOrPoissonSigma(kind, centre: centre, size: series.denominators[index])
             (lower, upper) = Self.clamped(kind, centre - spread, centre + spread)
         } else {
             return (nil, nil)
@@ -56,10 +57,13 @@ struct PhaseModel: Sendable {
         guard let centre else { return (nil, nil) }
         if let fixedNear { return fixedNear }
         guard let sigmaFactor else { return (nil, nil) }
-        let spread = 2 * sigmaFactor * Self.binomialOrPoissonSigma(kind, centre: centre, size: series.denominators[index])
+        let spread =
+            2 * sigmaFactor * Self.binomialOrPoissonSigma(kind, centre: centre, size: series.denominators[index])
         let lower = centre - spread
         let upper = centre + spread
-        return (lower > 0 && lower.isFinite ? lower : nil, upper.isFinite && (!kind.isProportion || upper < 1) ? upper : nil)
+        return (
+            lower > 0 && lower.isFinite ? lower : nil, upper.isFinite && (!kind.isProportion || upper < 1) ? upper : nil
+        )
     }
 
     /// Fits the centre line and limits on the basis points, following qicharts2's formulas
@@ -93,7 +97,8 @@ struct PhaseModel: Sendable {
             // Moving ranges cannot be negative, so the lower limit is 0. D4 = 1 + 3·d3/d2; two
             // sigma is 1 + 2·d3/d2.
             let twoSigma = 1 + 2 * (ChartMath.d4 - 1) / 3
-            return PhaseModel(kind: kind, centre: mean, fixedLimits: (0, ChartMath.d4 * mean), near: (nil, twoSigma * mean))
+            return PhaseModel(
+                kind: kind, centre: mean, fixedLimits: (0, ChartMath.d4 * mean), near: (nil, twoSigma * mean))
 
         case .c:
             guard let mean = ChartMath.mean(values) else { return PhaseModel(kind: kind, centre: nil) }
@@ -113,7 +118,8 @@ struct PhaseModel: Sendable {
             // their moving range is 0: Laney's factor cannot be estimated, so qicharts2 draws no
             // limits. Neither do we, and the chart says why.
             let zeroSigma = kind.isProportion ? centre * (1 - centre) <= 0 : centre <= 0
-            guard !zeroSigma, let laney = laneyFactor(kind, centre: centre, series: series, basis: basis), laney > 0 else {
+            guard !zeroSigma, let laney = laneyFactor(kind, centre: centre, series: series, basis: basis), laney > 0
+            else {
                 return PhaseModel(kind: kind, centre: centre, noVariation: true)
             }
             return PhaseModel(kind: kind, centre: centre, sigmaFactor: laney)
@@ -173,7 +179,8 @@ struct PhaseModel: Sendable {
     /// Laney's sigma_z: the screened mean moving range of the basis points' z-scores ÷ d2.
     private static func laneyFactor(_ kind: ChartKind, centre: Double, series: PlottedSeries, basis: [Int]) -> Double? {
         let zScores = basis.lazy.map { index in
-            (series.values[index] - centre) / binomialOrPoissonSigma(kind, centre: centre, size: series.denominators[index])
+            (series.values[index] - centre)
+                / binomialOrPoissonSigma(kind, centre: centre, size: series.denominators[index])
         }
         // qicharts2 ≥ 0.7.4 screens these moving ranges too ("Screen mr during prime
         // adjustment for pp and up charts"), with the same 3.267 cut-off as the I chart.

@@ -30,8 +30,8 @@ struct PlottedSeries: Sendable {
             let period = point.period
             // Checked one by one: an array of the three would allocate for every point.
             guard Self.isFiniteOrAbsent(point.value),
-                  Self.isFiniteOrAbsent(point.numerator),
-                  Self.isFiniteOrAbsent(point.denominator)
+                Self.isFiniteOrAbsent(point.numerator),
+                Self.isFiniteOrAbsent(point.denominator)
             else { throw .notFinite(period: period) }
             switch kind {
             case .p, .pp, .u, .up:
@@ -53,12 +53,12 @@ struct PlottedSeries: Sendable {
                 values.append(numerator / denominator)
             case .run, .i, .mr:
                 switch (point.numerator, point.denominator, point.value) {
-                case let (numerator?, denominator?, _):
+                case (let numerator?, let denominator?, _):
                     guard denominator > 0 else {
                         throw .nonPositiveDenominator(period: period, denominator: denominator, kind: kind)
                     }
                     values.append(numerator / denominator)
-                case let (_, _, value?):
+                case (_, _, let value?):
                     values.append(value)
                 case (.some, nil, nil):
                     throw .missingDenominator(period: period, kind: kind)

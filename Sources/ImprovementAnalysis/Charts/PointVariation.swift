@@ -59,9 +59,12 @@ public enum TargetAssurance: String, Codable, Sendable {
     /// The assurance in words, with the reason ("hit and miss — the target lies inside the process limits").
     public var words: String {
         switch self {
-        case .consistentlyMeets: "consistently meets the target — the target lies outside the process limits, on the side already passed"
-        case .hitAndMiss: "hit and miss — the target lies inside the process limits, so some periods will meet it and some will not"
-        case .consistentlyFails: "consistently fails the target — the target lies beyond the process limits; only a change to the process will reach it"
+        case .consistentlyMeets:
+            "consistently meets the target — the target lies outside the process limits, on the side already passed"
+        case .hitAndMiss:
+            "hit and miss — the target lies inside the process limits, so some periods will meet it and some will not"
+        case .consistentlyFails:
+            "consistently fails the target — the target lies beyond the process limits; only a change to the process will reach it"
         }
     }
 }

@@ -48,7 +48,9 @@ struct RunAnalysis {
     }
 
     /// The limits of the chosen rules for this many useful points.
-    private func limits(_ rules: RunRules) -> (longestMax: Int, crossingsMin: Int, bounds: RunCriticalValues.RunsBounds?) {
+    private func limits(
+        _ rules: RunRules
+    ) -> (longestMax: Int, crossingsMin: Int, bounds: RunCriticalValues.RunsBounds?) {
         let n = useful.count
         switch rules {
         case .anhoej:
@@ -81,8 +83,10 @@ struct RunAnalysis {
         let (longestMax, crossingsMin, bounds) = limits(rules)
         guard n >= Self.minimumUsefulPoints else {
             let onCentre = considered - n
-            let described = onCentre > 0 ? "\(n) useful points (\(onCentre) on the \(kind.centreLineName))" : "\(n) points"
-            let message = "Only \(described)\(inPhase): at least \(Self.minimumUsefulPoints) "
+            let described =
+                onCentre > 0 ? "\(n) useful points (\(onCentre) on the \(kind.centreLineName))" : "\(n) points"
+            let message =
+                "Only \(described)\(inPhase): at least \(Self.minimumUsefulPoints) "
                 + "are needed before run rules can signal"
             return ([], ChartWarning(rule: .tooFewPoints, message: message, points: useful))
         }
@@ -92,45 +96,55 @@ struct RunAnalysis {
         switch rules {
         case .anhoej:
             for (run, side) in zip(runs, sides) where run.count > longestMax {
-                findings.append(Finding(
-                    rule: .longRun,
-                    message: "A run of \(run.count) points \(side > 0 ? "above" : "below") the \(line)\(inPhase) is "
-                        + "longer than the \(longestMax) expected by chance: the process has likely shifted",
-                    points: Array(useful[run]), side: side))
+                findings.append(
+                    Finding(
+                        rule: .longRun,
+                        message:
+                            "A run of \(run.count) points \(side > 0 ? "above" : "below") the \(line)\(inPhase) is "
+                            + "longer than the \(longestMax) expected by chance: the process has likely shifted",
+                        points: Array(useful[run]), side: side))
             }
             if crossings < crossingsMin {
-                findings.append(Finding(
-                    rule: .fewCrossings,
-                    message: "The data cross the \(line) \(crossings) \(crossings == 1 ? "time" : "times")\(inPhase), "
-                        + "fewer than the \(crossingsMin) expected by chance: the process has likely shifted",
-                    points: useful, side: 0))
+                findings.append(
+                    Finding(
+                        rule: .fewCrossings,
+                        message:
+                            "The data cross the \(line) \(crossings) \(crossings == 1 ? "time" : "times")\(inPhase), "
+                            + "fewer than the \(crossingsMin) expected by chance: the process has likely shifted",
+                        points: useful, side: 0))
             }
         case .ihi:
             for (run, side) in zip(runs, sides) where run.count >= 6 {
-                findings.append(Finding(
-                    rule: .shift,
-                    message: "Shift: \(run.count) points in a row \(side > 0 ? "above" : "below") the \(line)\(inPhase)",
-                    points: Array(useful[run]), side: side))
+                findings.append(
+                    Finding(
+                        rule: .shift,
+                        message:
+                            "Shift: \(run.count) points in a row \(side > 0 ? "above" : "below") the \(line)\(inPhase)",
+                        points: Array(useful[run]), side: side))
             }
             for trend in Self.trends(values, in: trendRange) {
-                findings.append(Finding(
-                    rule: .trend,
-                    message: "Trend: \(trend.count) points in a row all going \(trend.rising ? "up" : "down")\(inPhase)",
-                    points: Array(trend.points), side: trend.rising ? 1 : -1))
+                findings.append(
+                    Finding(
+                        rule: .trend,
+                        message:
+                            "Trend: \(trend.count) points in a row all going \(trend.rising ? "up" : "down")\(inPhase)",
+                        points: Array(trend.points), side: trend.rising ? 1 : -1))
             }
             if let bounds, runs.count < bounds.lower {
-                findings.append(Finding(
-                    rule: .tooFewRuns,
-                    message: "Only \(runs.count) runs around the \(line)\(inPhase): fewer than the "
-                        + "\(bounds.lower) expected by chance for \(n) points",
-                    points: useful, side: 0))
+                findings.append(
+                    Finding(
+                        rule: .tooFewRuns,
+                        message: "Only \(runs.count) runs around the \(line)\(inPhase): fewer than the "
+                            + "\(bounds.lower) expected by chance for \(n) points",
+                        points: useful, side: 0))
             }
             if let bounds, runs.count > bounds.upper {
-                findings.append(Finding(
-                    rule: .tooManyRuns,
-                    message: "\(runs.count) runs around the \(line)\(inPhase): more than the "
-                        + "\(bounds.upper) expected by chance for \(n) points",
-                    points: useful, side: 0))
+                findings.append(
+                    Finding(
+                        rule: .tooManyRuns,
+                        message: "\(runs.count) runs around the \(line)\(inPhase): more than the "
+                            + "\(bounds.upper) expected by chance for \(n) points",
+                        points: useful, side: 0))
             }
         }
         return (findings, nil)
@@ -153,11 +167,12 @@ struct RunAnalysis {
             let points = Array(useful[run])
             guard let last = points.last, last >= start, let first = points.first else { continue }
             let expected = rules == .ihi ? "6 in a row, a shift" : "longer than the \(longestMax) expected by chance"
-            findings.append(Finding(
-                rule: rules == .ihi ? .shift : .longRun,
-                message: "\(points.count) points \(side > 0 ? "above" : "below") \(line) since \(periods[first]) "
-                    + "(\(expected)): phase \(phase) has shifted from the phase before it",
-                points: points, side: side))
+            findings.append(
+                Finding(
+                    rule: rules == .ihi ? .shift : .longRun,
+                    message: "\(points.count) points \(side > 0 ? "above" : "below") \(line) since \(periods[first]) "
+                        + "(\(expected)): phase \(phase) has shifted from the phase before it",
+                    points: points, side: side))
         }
         if rules == .anhoej, crossings < crossingsMin {
             // Which way the new phase moved: the side most of its useful points lie on.
@@ -165,12 +180,13 @@ struct RunAnalysis {
             var balance = 0
             for (run, side) in zip(runs, sides) { balance += side * useful[run].lazy.filter { $0 >= start }.count }
             if !newPoints.isEmpty, balance != 0 {
-                findings.append(Finding(
-                    rule: .fewCrossings,
-                    message: "Phases \(phase - 1) and \(phase) cross \(line) only \(crossings) "
-                        + "\(crossings == 1 ? "time" : "times"), fewer than the \(crossingsMin) expected by chance: "
-                        + "phase \(phase) lies mostly \(balance > 0 ? "above" : "below") it",
-                    points: newPoints, side: balance > 0 ? 1 : -1))
+                findings.append(
+                    Finding(
+                        rule: .fewCrossings,
+                        message: "Phases \(phase - 1) and \(phase) cross \(line) only \(crossings) "
+                            + "\(crossings == 1 ? "time" : "times"), fewer than the \(crossingsMin) expected by chance: "
+                            + "phase \(phase) lies mostly \(balance > 0 ? "above" : "below") it",
+                        points: newPoints, side: balance > 0 ? 1 : -1))
             }
         }
         return findings
@@ -184,7 +200,7 @@ struct RunAnalysis {
         var found: [Trend] = []
         var previous: Double?
         var lastIndex = range.lowerBound
-        var groupStart = range.lowerBound   // first index of the current group of equal values
+        var groupStart = range.lowerBound  // first index of the current group of equal values
         var trendStart = range.lowerBound
         var direction = 0
         var steps = 0
@@ -202,7 +218,9 @@ struct RunAnalysis {
             if step == direction {
                 steps += 1
             } else {
-                if steps >= 4 { found.append(Trend(points: trendStart...lastIndex, count: steps + 1, rising: direction > 0)) }
+                if steps >= 4 {
+                    found.append(Trend(points: trendStart...lastIndex, count: steps + 1, rising: direction > 0))
+                }
                 direction = step
                 steps = 1
                 trendStart = groupStart

@@ -17,7 +17,8 @@ enum VerdictRule {
         guard let latestPoint = last.points.reversed().first(where: { !points[$0].excluded && points[$0].value != nil })
         else {
             return ChartVerdict(
-                verdict: .tooFewPoints, reason: "too-few-points: no point to judge\(phases.count > 1 ? " in phase \(last.number)" : "")",
+                verdict: .tooFewPoints,
+                reason: "too-few-points: no point to judge\(phases.count > 1 ? " in phase \(last.number)" : "")",
                 since: nil, signal: nil, baselineSpecialCauses: [])
         }
         // A run rule's points skip those on the line, so a run still holds when every later point
@@ -41,21 +42,28 @@ enum VerdictRule {
         let chosen = preferred(current.filter { signals[$0].direction != .neutral })
         // Lines distinct from the points judged: the previous phase's, or a frozen baseline's.
         func distinctBasis(for signal: ChartSignal?) -> ChartPhase? {
-            if signal?.against == .previousPhase || (signal == nil && phases.count > 1) { return phases[last.number - 2] }
-            if last.isFrozen, signal.map({ $0.points.contains { !last.basisSpan.contains($0) } }) ?? true { return last }
+            if signal?.against == .previousPhase || (signal == nil && phases.count > 1) {
+                return phases[last.number - 2]
+            }
+            if last.isFrozen, signal.map({ $0.points.contains { !last.basisSpan.contains($0) } }) ?? true {
+                return last
+            }
             return nil
         }
         let judgedAgainst = distinctBasis(for: chosen.map { signals[$0] })
-        let specialCauses = judgedAgainst.map { basis in
-            basis.basis.filter { points[$0].outside && !points[$0].explained }
-        } ?? []
+        let specialCauses =
+            judgedAgainst.map { basis in
+                basis.basis.filter { points[$0].outside && !points[$0].explained }
+            } ?? []
         let phaseWords = phases.count > 1 ? " in phase \(last.number)" : ""
 
         if let chosen {
             let signal = signals[chosen]
             let phrase = findings.phrases[chosen]
             // Points beyond a limit stand for themselves: the latest one is where the process is.
-            let since = (signal.rule == .outsideLimits ? signal.points.last : signal.points.first).map { points[$0].period }
+            let since = (signal.rule == .outsideLimits ? signal.points.last : signal.points.first).map {
+                points[$0].period
+            }
             if !specialCauses.isEmpty {
                 let shown = specialCauses.prefix(5).map { points[$0].period }.joined(separator: ", ")
                 return ChartVerdict(
@@ -85,11 +93,14 @@ enum VerdictRule {
                     + "\(RunAnalysis.minimumUsefulPoints) are needed for the run rules), none beyond the limits\(shifted)",
                 since: nil, signal: nil, baselineSpecialCauses: specialCauses)
         }
-        let earlier = signals.contains { $0.phase == last.number }
+        let earlier =
+            signals.contains { $0.phase == last.number }
             ? " (earlier signals are on the chart; the latest point is not part of one)" : ""
-        let reason = phases.count > 1
+        let reason =
+            phases.count > 1
             ? "no-signal: phase \(last.number) has not shifted from phase \(last.number - 1) and varies only as it has all along\(earlier)"
             : "no-signal: the variation is what this process has shown all along\(earlier)"
-        return ChartVerdict(verdict: .noSignal, reason: reason, since: nil, signal: nil, baselineSpecialCauses: specialCauses)
+        return ChartVerdict(
+            verdict: .noSignal, reason: reason, since: nil, signal: nil, baselineSpecialCauses: specialCauses)
     }
 }

@@ -35,7 +35,8 @@ struct AnnotateCommand: ParsableCommand {
         _ = try Input.day(date, field: "date")
         try Input.text(text, option: "--text", example: "New falls bundle started")
         if phase, exclude {
-            throw ValidationError("Give --phase or --exclude, not both: a note either starts a phase or excludes one point")
+            throw ValidationError(
+                "Give --phase or --exclude, not both: a note either starts a phase or excludes one point")
         }
         if allSites, site != nil || unit != nil {
             throw ValidationError("--all-sites cannot be combined with --site or --unit")

@@ -22,7 +22,10 @@ struct DriverCommand: ParsableCommand {
         @Option(help: "The programme whose diagram it belongs to.") var programme: String
         @Option(help: "primary, secondary or change.") var kind: DriverNode.Kind
         @Option(help: "What the driver or change idea is, in a few words.") var text: String
-        @Option(help: "The node it hangs off: a primary driver for a secondary one; a secondary or primary driver for a change idea; none for a primary driver.") var parent: String?
+        @Option(
+            help:
+                "The node it hangs off: a primary driver for a secondary one; a secondary or primary driver for a change idea; none for a primary driver."
+        ) var parent: String?
         @Option(
             name: .customLong("measure"),
             help: ArgumentHelp(
@@ -46,7 +49,8 @@ struct DriverCommand: ParsableCommand {
             if replace, linked.isEmpty, let existing = try device.store.record(DriverNode.self, id: id) {
                 linked = existing.measures
             }
-            let node = DriverNode(id: id, programme: programme, kind: kind, text: text, parent: parent, measures: linked)
+            let node = DriverNode(
+                id: id, programme: programme, kind: kind, text: text, parent: parent, measures: linked)
             let changed = try device.add(
                 node, author: device.author(options.author), replace: replace, noun: "driver node")
             Console.line(
@@ -77,7 +81,8 @@ struct DriverCommand: ParsableCommand {
             var lines: [String] = []
             func add(_ node: DriverNode, depth: Int) {
                 let measures = node.measures.isEmpty ? "" : " [measures: \(node.measures.joined(separator: ", "))]"
-                lines.append(String(repeating: "  ", count: depth) + "\(node.kind.rawValue) \(node.id): \(node.text)\(measures)")
+                lines.append(
+                    String(repeating: "  ", count: depth) + "\(node.kind.rawValue) \(node.id): \(node.text)\(measures)")
                 for child in children[node.id] ?? [] { add(child, depth: depth + 1) }
             }
             for programmeID in Set(nodes.map(\.programme)).sorted() {

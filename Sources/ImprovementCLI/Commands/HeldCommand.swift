@@ -99,7 +99,8 @@ struct HeldCommand: ParsableCommand {
                 Console.note(
                     "\(orphans) data point\(orphans == 1 ? " is" : "s are") recorded on this device for unit \(unit), "
                         + "which no longer exists here. Ask a coordinator to add the unit \(unit), or remove "
-                        + "\(orphans == 1 ? "it" : "them") with improve record MEASURE --unit \(unit) --period DATE --delete.")
+                        + "\(orphans == 1 ? "it" : "them") with improve record MEASURE --unit \(unit) --period DATE --delete."
+                )
             }
         }
 

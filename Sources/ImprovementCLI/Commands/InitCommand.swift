@@ -98,7 +98,9 @@ struct InitCommand: AsyncParsableCommand {
             return nil
         }
         do {
-            guard let account = try await ServerAccount.fetch(server: url, token: token, transport: HTTPClientTransport()) else {
+            guard
+                let account = try await ServerAccount.fetch(server: url, token: token, transport: HTTPClientTransport())
+            else {
                 return "Account:  not known (the server does not say; it checks every change when you sync)"
             }
             config.remember(account)
@@ -109,7 +111,9 @@ struct InitCommand: AsyncParsableCommand {
             return line
         } catch {
             let reason: String
-            if case .network(let detail) = error { reason = "the server could not be reached (\(detail))." } else {
+            if case .network(let detail) = error {
+                reason = "the server could not be reached (\(detail))."
+            } else {
                 reason = error.description
             }
             Console.note(

@@ -36,14 +36,17 @@ struct MeasureCommand: ParsableCommand {
         @Option(help: "run, i, p, u, c, pp, up, g or t.") var chart: Measure.Chart
         @Option(help: "day, week or month: how often a data point is recorded.") var frequency: Measure.Frequency
         @Option(help: "up or down: which way is better.") var direction: Measure.Direction
-        @Option(help: "The value aimed for, in the unit people read (80 for 80%, 4 for 4 per 1,000).") var target: Double?
-        @Option(help: ArgumentHelp(
-            "What stored values are multiplied by when shown: 1000 for a rate per 1,000 (default 1; 100 for proportions).",
-            valueName: "N"))
+        @Option(help: "The value aimed for, in the unit people read (80 for 80%, 4 for 4 per 1,000).") var target:
+            Double?
+        @Option(
+            help: ArgumentHelp(
+                "What stored values are multiplied by when shown: 1000 for a rate per 1,000 (default 1; 100 for proportions).",
+                valueName: "N"))
         var multiplier: Double?
         @Option(help: ArgumentHelp("The words after a shown value, e.g. \"per 1,000 bed days\".", valueName: "WORDS"))
         var expressedAs: String?
-        @Flag(help: "Values may be below zero (a difference or a change); run and i charts only.") var allowNegative = false
+        @Flag(help: "Values may be below zero (a difference or a change); run and i charts only.") var allowNegative =
+            false
         @Option(help: "Operational definition: what the numerator counts.") var numeratorDefinition: String?
         @Option(help: "Operational definition: what the denominator counts.") var denominatorDefinition: String?
         @Option(help: "Operational definition: who or what is included.") var inclusions: String?
@@ -65,7 +68,8 @@ struct MeasureCommand: ParsableCommand {
                 throw ValidationError("--multiplier must be a number above 0, such as 100 or 1000")
             }
             if allowNegative, !chart.mayBeNegative {
-                throw ValidationError("--allow-negative is for run and i charts: counts, rates and proportions cannot be below zero")
+                throw ValidationError(
+                    "--allow-negative is for run and i charts: counts, rates and proportions cannot be below zero")
             }
         }
 
@@ -134,7 +138,9 @@ struct MeasureCommand: ParsableCommand {
             details.add("frequency", measure.frequency.rawValue)
             details.add("better when", measure.direction.rawValue)
             details.add("target", measure.target.map { measure.expression.text($0) })
-            details.add("values shown", measure.expression.caption.map { "\($0) (× \(NumberText.json(measure.expression.multiplier)))" })
+            details.add(
+                "values shown",
+                measure.expression.caption.map { "\($0) (× \(NumberText.json(measure.expression.multiplier)))" })
             details.add("below zero", measure.allowNegative ? "allowed" : nil)
             details.add("numerator", measure.definition.numerator)
             details.add("denominator", measure.definition.denominator)

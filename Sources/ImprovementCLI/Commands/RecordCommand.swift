@@ -26,7 +26,10 @@ struct RecordCommand: ParsableCommand {
     @Option(help: ArgumentHelp("A date within the period.", valueName: "YYYY-MM-DD")) var period: String
     @Option(parsing: .unconditional, help: "The numerator (with --denominator), e.g. falls.") var numerator: Double?
     @Option(parsing: .unconditional, help: "The denominator, e.g. occupied bed days.") var denominator: Double?
-    @Option(parsing: .unconditional, help: "A single value (for run, i, c and g charts; days since the previous event for t charts).") var value: Double?
+    @Option(
+        parsing: .unconditional,
+        help: "A single value (for run, i, c and g charts; days since the previous event for t charts).") var value:
+        Double?
     @Option(help: "A note about this data point (alone: changes the note of a recorded data point).")
     var note: String?
     @Flag(help: "Remove the note of this data point.") var clearNote = false
@@ -99,7 +102,8 @@ struct RecordCommand: ParsableCommand {
             let when = outcome.previousDate.map { " on \($0)" } ?? ""
             let who = previous.recordedBy ?? "someone"
             Console.line(
-                "Recorded \(point): was \(Self.shown(previous)), recorded by \(who)\(when); now \(Self.shown(observation)).")
+                "Recorded \(point): was \(Self.shown(previous)), recorded by \(who)\(when); now \(Self.shown(observation))."
+            )
             return
         }
         Console.line("Recorded \(point): \(Self.shown(observation)).")

@@ -39,7 +39,9 @@ struct StatusCommand: ParsableCommand {
                     ?? "role not known yet: the server checks every change (improve sync asks it)")
         }
         details.add("to send", pending == 0 ? "nothing" : "\(pending) change\(pending == 1 ? "" : "s")")
-        if held > 0 { details.add("set aside", "\(held) change\(held == 1 ? "" : "s") the server refused (improve held)") }
+        if held > 0 {
+            details.add("set aside", "\(held) change\(held == 1 ? "" : "s") the server refused (improve held)")
+        }
         details.add("last sync", config.lastSync ?? "never")
         details.add("conflicts", openConflicts == 0 ? "none open" : "\(openConflicts) open (improve conflicts)")
         format.print(json, text: details.text)

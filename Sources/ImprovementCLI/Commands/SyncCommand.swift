@@ -141,7 +141,9 @@ struct SyncCommand: AsyncParsableCommand {
     /// Learns the account's role and sites again, once per sync, so a changed role takes effect on
     /// this device too. A failure changes nothing: the server judges every change anyway.
     private func refreshAccount(_ config: inout DeviceConfig, server: URL, token: String) async {
-        guard let account = try? await ServerAccount.fetch(server: server, token: token, transport: HTTPClientTransport()) else { return }
+        guard
+            let account = try? await ServerAccount.fetch(server: server, token: token, transport: HTTPClientTransport())
+        else { return }
         let before = config.accountScope
         config.remember(account)
         if let before, before != account.scope, !json {

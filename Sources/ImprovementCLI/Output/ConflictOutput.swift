@@ -39,7 +39,9 @@ enum ConflictOutput {
         out += "  other [loser]   \(describe(record.loser, fields: record.fields, type: record.type))\n"
         let agreed = record.agreed.filter { (record.winner.values[$0] ?? .null) != .null }
         if !agreed.isEmpty {
-            out += "  same on both:   " + agreed.map { "\($0) \(shown(record.winner.values[$0] ?? .null))" }
+            out +=
+                "  same on both:   "
+                + agreed.map { "\($0) \(shown(record.winner.values[$0] ?? .null))" }
                 .joined(separator: ", ") + "\n"
         }
         if let resolution = record.resolution {
@@ -53,8 +55,11 @@ enum ConflictOutput {
 
     /// A version's conflicting values, who recorded them, and where and when it was written.
     static func describe(_ version: RecordConflict.Version, fields: [String], type: String) -> String {
-        let values = version.deleted ? "deleted" : fields.map { "\($0) \(shown(version.values[$0] ?? .null))" }
-            .joined(separator: ", ")
+        let values =
+            version.deleted
+            ? "deleted"
+            : fields.map { "\($0) \(shown(version.values[$0] ?? .null))" }
+                .joined(separator: ", ")
         let bookkeeping = EntityType.named(type)?.bookkeeping.sorted() ?? []
         let recorder = bookkeeping.lazy.compactMap { version.values[$0]?.text }.first
         var who = "by \(version.author)"

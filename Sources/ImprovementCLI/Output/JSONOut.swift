@@ -1,4 +1,5 @@
 import ImprovementCore
+
 /// JSON for machine-readable output (`--json`), written with keys in a fixed order and explicit
 /// nulls, so scripts and tests can rely on every key being present.
 enum JSONOut: Equatable {

@@ -75,7 +75,8 @@ enum RecordOutput {
     static func json(_ node: DriverNode) -> JSONOut {
         .object([
             ("id", .string(node.id)), ("programme", .string(node.programme)), ("kind", .string(node.kind.rawValue)),
-            ("text", .string(node.text)), ("parent", .text(node.parent)), ("measures", .array(node.measures.map { .string($0) })),
+            ("text", .string(node.text)), ("parent", .text(node.parent)),
+            ("measures", .array(node.measures.map { .string($0) })),
         ])
     }
 

@@ -70,7 +70,8 @@ struct ChartCommand: ParsableCommand {
     func validate() throws {
         if unit != nil && site != nil { throw ValidationError("Give --unit or --site, not both.") }
         if let kind, ChartKind(rawValue: kind) == nil {
-            throw ValidationError("--kind must be one of: \(ChartKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+            throw ValidationError(
+                "--kind must be one of: \(ChartKind.allCases.map(\.rawValue).joined(separator: ", ")).")
         }
         if let svg, svg.isEmpty { throw ValidationError("--svg needs a file name, for example --svg falls.svg") }
         if let baseline, baseline < 2 { throw ValidationError("--baseline needs at least 2 points.") }
@@ -84,18 +85,21 @@ struct ChartCommand: ParsableCommand {
         if let found = result.assurance {
             assurance = found.words
         } else if result.kind == .run || result.kind == .mr {
-            assurance = "not judged — \(result.kind == .run ? "a run chart has" : "moving ranges have") no process limits to hold a target against"
+            assurance =
+                "not judged — \(result.kind == .run ? "a run chart has" : "moving ranges have") no process limits to hold a target against"
         } else {
             assurance = "not judged — it needs a target for the measure and process limits to hold it against"
         }
-        return (TerminalChart.wrap("Variation (Making Data Count): \(variation)", indent: "  ")
+        return
+            (TerminalChart.wrap("Variation (Making Data Count): \(variation)", indent: "  ")
             + TerminalChart.wrap("Assurance: \(assurance)", indent: "  ")).joined(separator: "\n")
     }
 
     func run() throws {
         let device = try Device.open(location)
         guard let definition = try device.store.record(Measure.self, id: measure) else {
-            throw CLIError("There is no measure \"\(measure)\" on this device. List them with improve measure list, or sync.")
+            throw CLIError(
+                "There is no measure \"\(measure)\" on this device. List them with improve measure list, or sync.")
         }
         let series = try ChartSeries.load(store: device.store, measure: definition, site: site, unit: unit)
         let chartKind = kind.flatMap(ChartKind.init(rawValue:)) ?? series.defaultKind
@@ -107,7 +111,8 @@ struct ChartCommand: ParsableCommand {
             throw CLIError("\(definition.name) cannot be drawn as a \(chartKind.rawValue) chart: \(error)")
         }
         if let svg {
-            let place = try unit.map { try device.store.record(ImprovementCore.Unit.self, id: $0)?.name ?? $0 }
+            let place =
+                try unit.map { try device.store.record(ImprovementCore.Unit.self, id: $0)?.name ?? $0 }
                 ?? site.map { try device.store.record(Site.self, id: $0)?.name ?? $0 } ?? "all sites"
             let picture = SVGChart(
                 result: result, annotations: series.annotations, phaseStarts: series.phaseStarts,
@@ -117,7 +122,9 @@ struct ChartCommand: ParsableCommand {
                 try (#"<?xml version="1.0" encoding="UTF-8"?>"# + "\n" + picture.rendered() + "\n").write(
                     toFile: svg, atomically: true, encoding: .utf8)
             } catch {
-                throw CLIError("Could not write \(svg): \(error.localizedDescription). Check the folder exists and can be written.")
+                throw CLIError(
+                    "Could not write \(svg): \(error.localizedDescription). Check the folder exists and can be written."
+                )
             }
             Console.note("Wrote \(svg).")
         }

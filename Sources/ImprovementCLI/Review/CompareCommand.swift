@@ -48,8 +48,9 @@ struct CompareCommand: ParsableCommand {
         _ = try Input.optionalDay(from, field: "--from date")
         _ = try Input.optionalDay(to, field: "--to date")
         guard by == "unit" || by == "site" else { throw ValidationError("--by must be unit or site.") }
-        if let from = try Input.optionalDay(from, field: "--from date"), let to = try Input.optionalDay(to, field: "--to date"),
-           to < from
+        if let from = try Input.optionalDay(from, field: "--from date"),
+            let to = try Input.optionalDay(to, field: "--to date"),
+            to < from
         {
             throw ValidationError("--to (\(to)) is before --from (\(from)): give the earlier date first.")
         }
@@ -72,7 +73,8 @@ struct CompareCommand: ParsableCommand {
         let entries: [FunnelPlot.Entry]
 
         private enum CodingKeys: String, CodingKey {
-            case measure, name, from, to, by, multiplier, expressedAs, better, statistic, pooled, phi, estimatedPhi, entries
+            case measure, name, from, to, by, multiplier, expressedAs, better, statistic, pooled, phi, estimatedPhi,
+                entries
         }
 
         /// Every key, `null` for what is missing.
@@ -111,13 +113,15 @@ struct CompareCommand: ParsableCommand {
     ) throws -> FunnelPlot? {
         guard let statistic = statistic(of: measure) else { return nil }
         let totals = try store.funnelTotals(measure: measure, from: from, to: to, site: site, bySite: bySite)
-        return FunnelPlot(statistic: statistic, units: totals, better: measure.direction, overdispersion: overdispersion)
+        return FunnelPlot(
+            statistic: statistic, units: totals, better: measure.direction, overdispersion: overdispersion)
     }
 
     func run() throws {
         let device = try Device.open(location)
         guard let definition = try device.store.record(Measure.self, id: measure) else {
-            throw CLIError("There is no measure \"\(measure)\" on this device. List them with improve measure list, or sync.")
+            throw CLIError(
+                "There is no measure \"\(measure)\" on this device. List them with improve measure list, or sync.")
         }
         if let site, try device.store.record(Site.self, id: site) == nil {
             throw CLIError("There is no site \"\(site)\" on this device. List them with improve site list, or sync.")
@@ -158,9 +162,9 @@ struct CompareCommand: ParsableCommand {
 
     static func span(_ from: String?, _ to: String?) -> String {
         switch (from, to) {
-        case let (from?, to?): "from \(from) to \(to)"
-        case let (from?, nil): "from \(from)"
-        case let (nil, to?): "up to \(to)"
+        case (let from?, let to?): "from \(from) to \(to)"
+        case (let from?, nil): "from \(from)"
+        case (nil, let to?): "up to \(to)"
         case (nil, nil): "over all periods"
         }
     }
@@ -193,12 +197,14 @@ struct CompareCommand: ParsableCommand {
         }
         lines.append(row([by, "site", "numerator", "denominator", "value", "95% limits", "99.8% limits", ""]))
         for entry in plot.entries {
-            lines.append(row([
-                entry.name, siteNames[entry.site] ?? entry.site, count(entry.numerator), count(entry.denominator), expression.number(entry.value),
-                expression.number(entry.lower95) + "–" + expression.number(entry.upper95),
-                expression.number(entry.lower998) + "–" + expression.number(entry.upper998),
-                entry.position == .outside998 ? "**" : entry.position == .outside95 ? "*" : "",
-            ]))
+            lines.append(
+                row([
+                    entry.name, siteNames[entry.site] ?? entry.site, count(entry.numerator), count(entry.denominator),
+                    expression.number(entry.value),
+                    expression.number(entry.lower95) + "–" + expression.number(entry.upper95),
+                    expression.number(entry.lower998) + "–" + expression.number(entry.upper998),
+                    entry.position == .outside998 ? "**" : entry.position == .outside95 ? "*" : "",
+                ]))
         }
         if let words = expression.words, words != "%" {
             lines.append("Values \(words). * outside the 95% limits, ** outside the 99.8% limits.")
@@ -206,7 +212,9 @@ struct CompareCommand: ParsableCommand {
             lines.append("* outside the 95% limits, ** outside the 99.8% limits.")
         }
         lines.append("")
-        for (position, heading) in [(FunnelPlot.Position.outside998, "Outside the 99.8% limits"), (.outside95, "Outside the 95% limits only")] {
+        for (position, heading) in [
+            (FunnelPlot.Position.outside998, "Outside the 99.8% limits"), (.outside95, "Outside the 95% limits only"),
+        ] {
             let found = plot.entries.filter { $0.position == position }
             guard !found.isEmpty else {
                 lines.append("\(heading): none.")

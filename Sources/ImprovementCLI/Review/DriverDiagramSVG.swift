@@ -60,12 +60,14 @@ struct DriverDiagramSVG {
         let colour = Self.colours[box.kind] ?? ("#fff", "#999")
         let height = Self.height(lines)
         let whole = ([box.text] + (details[box.id] ?? [])).joined(separator: " · ")
-        var svg = "<g class=\"node \(box.kind)\"><title>\(HTML.escape(whole))</title><rect x=\"\(SVGChart.f(x))\" y=\"\(SVGChart.f(y))\" width=\"\(SVGChart.f(width))\" height=\"\(SVGChart.f(height))\" rx=\"6\" fill=\"\(colour.fill)\" stroke=\"\(colour.stroke)\" stroke-width=\"1.5\"/>"
+        var svg =
+            "<g class=\"node \(box.kind)\"><title>\(HTML.escape(whole))</title><rect x=\"\(SVGChart.f(x))\" y=\"\(SVGChart.f(y))\" width=\"\(SVGChart.f(width))\" height=\"\(SVGChart.f(height))\" rx=\"6\" fill=\"\(colour.fill)\" stroke=\"\(colour.stroke)\" stroke-width=\"1.5\"/>"
         var line = y + 18
         for (text, small) in lines {
             let fill = box.kind == "aim" ? "#fff" : small ? "#4d5966" : "#1d2733"
             let weight = !small && (box.kind == "aim" || box.kind == "primary") ? " font-weight=\"700\"" : ""
-            svg += "<text x=\"\(SVGChart.f(x + 8))\" y=\"\(SVGChart.f(line))\" font-size=\"\(small ? 11 : 13)\"\(weight) fill=\"\(fill)\">\(HTML.escape(text))</text>"
+            svg +=
+                "<text x=\"\(SVGChart.f(x + 8))\" y=\"\(SVGChart.f(line))\" font-size=\"\(small ? 11 : 13)\"\(weight) fill=\"\(fill)\">\(HTML.escape(text))</text>"
             line += small ? 14 : 17
         }
         return svg + "</g>"
@@ -99,13 +101,16 @@ struct DriverDiagramSVG {
             for (childMiddle, child) in anchors {
                 let childX = Double(child.depth) * (columnWidth + gap) + 2
                 let turn = childX - gap / 2
-                svg += "<path d=\"M\(SVGChart.f(x + columnWidth)) \(SVGChart.f(middle)) H\(SVGChart.f(turn)) V\(SVGChart.f(childMiddle)) H\(SVGChart.f(childX))\" stroke=\"#7d8b99\" stroke-width=\"1.5\" fill=\"none\"/>"
+                svg +=
+                    "<path d=\"M\(SVGChart.f(x + columnWidth)) \(SVGChart.f(middle)) H\(SVGChart.f(turn)) V\(SVGChart.f(childMiddle)) H\(SVGChart.f(childX))\" stroke=\"#7d8b99\" stroke-width=\"1.5\" fill=\"none\"/>"
             }
             return (total, middle)
         }
         let height = layout(tree, top: 2).height + 4
         let width = 4 * columnWidth + 3 * gap + 4
-        return "<svg class=\"drivers wide\" viewBox=\"0 0 \(Int(width)) \(Int(height.rounded(.up)))\" font-family=\"system-ui,sans-serif\" role=\"img\" aria-label=\"Driver diagram\">" + svg + "</svg>"
+        return
+            "<svg class=\"drivers wide\" viewBox=\"0 0 \(Int(width)) \(Int(height.rounded(.up)))\" font-family=\"system-ui,sans-serif\" role=\"img\" aria-label=\"Driver diagram\">"
+            + svg + "</svg>"
     }
 
     /// An indented tree for narrow screens: each level one step to the right, linked by elbows.
@@ -119,7 +124,8 @@ struct DriverDiagramSVG {
             let own = lines(box, width: Int((width - x - 18) / 7.8))
             let height = Self.height(own)
             if let parent {
-                svg += "<path d=\"M\(SVGChart.f(parent.left + 8)) \(SVGChart.f(parent.bottom)) V\(SVGChart.f(y + 14)) H\(SVGChart.f(x))\" stroke=\"#7d8b99\" stroke-width=\"1.5\" fill=\"none\"/>"
+                svg +=
+                    "<path d=\"M\(SVGChart.f(parent.left + 8)) \(SVGChart.f(parent.bottom)) V\(SVGChart.f(y + 14)) H\(SVGChart.f(x))\" stroke=\"#7d8b99\" stroke-width=\"1.5\" fill=\"none\"/>"
             }
             svg += drawBox(box, x: x, y: y, width: width - x - 2, lines: own)
             let bottom = y + height
@@ -127,6 +133,8 @@ struct DriverDiagramSVG {
             for child in box.children { place(child, level: level + 1, parent: (x, bottom)) }
         }
         place(tree, level: 0, parent: nil)
-        return "<svg class=\"drivers narrow\" viewBox=\"0 0 \(Int(width)) \(Int(y.rounded(.up)))\" font-family=\"system-ui,sans-serif\" role=\"img\" aria-label=\"Driver diagram\">" + svg + "</svg>"
+        return
+            "<svg class=\"drivers narrow\" viewBox=\"0 0 \(Int(width)) \(Int(y.rounded(.up)))\" font-family=\"system-ui,sans-serif\" role=\"img\" aria-label=\"Driver diagram\">"
+            + svg + "</svg>"
     }
 }

@@ -36,57 +36,74 @@ struct FunnelSVG {
         func y(_ value: Double) -> Double { Self.margin.top + plotHeight * (1 - (value - low) / (high - low)) }
         func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
-        var svg = "<svg viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" aria-label=\"\(Self.escape(title))\">"
+        var svg =
+            "<svg viewBox=\"0 0 \(Int(Self.width)) \(Int(Self.height))\" role=\"img\" aria-label=\"\(Self.escape(title))\">"
         svg += "<title>\(Self.escape(title))</title>"
         // Gridlines and the y scale, in the unit people read.
         // Round steps in the shown unit (per 1,000, %), placed at their raw values.
         for shownTick in Self.ticks(low * expression.multiplier, high * expression.multiplier) {
             let tick = shownTick / expression.multiplier
-            svg += "<line x1=\"\(f(Self.margin.left))\" x2=\"\(f(Self.margin.left + plotWidth))\" y1=\"\(f(y(tick)))\" y2=\"\(f(y(tick)))\" stroke=\"#e3e7ec\"/>"
-            svg += "<text x=\"\(f(Self.margin.left - 6))\" y=\"\(f(y(tick) + 3))\" text-anchor=\"end\" font-size=\"10\" fill=\"#5b6776\">\(Self.escape(expression.number(tick)))</text>"
+            svg +=
+                "<line x1=\"\(f(Self.margin.left))\" x2=\"\(f(Self.margin.left + plotWidth))\" y1=\"\(f(y(tick)))\" y2=\"\(f(y(tick)))\" stroke=\"#e3e7ec\"/>"
+            svg +=
+                "<text x=\"\(f(Self.margin.left - 6))\" y=\"\(f(y(tick) + 3))\" text-anchor=\"end\" font-size=\"10\" fill=\"#5b6776\">\(Self.escape(expression.number(tick)))</text>"
         }
         for tick in Self.ticks(0, nHigh) where tick > 0 {
-            svg += "<line x1=\"\(f(x(tick)))\" x2=\"\(f(x(tick)))\" y1=\"\(f(Self.margin.top))\" y2=\"\(f(Self.margin.top + plotHeight))\" stroke=\"#f0f2f5\"/>"
-            svg += "<text x=\"\(f(x(tick)))\" y=\"\(f(Self.margin.top + plotHeight + 14))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#5b6776\">\(Self.count(tick))</text>"
+            svg +=
+                "<line x1=\"\(f(x(tick)))\" x2=\"\(f(x(tick)))\" y1=\"\(f(Self.margin.top))\" y2=\"\(f(Self.margin.top + plotHeight))\" stroke=\"#f0f2f5\"/>"
+            svg +=
+                "<text x=\"\(f(x(tick)))\" y=\"\(f(Self.margin.top + plotHeight + 14))\" text-anchor=\"middle\" font-size=\"10\" fill=\"#5b6776\">\(Self.count(tick))</text>"
         }
-        svg += "<text x=\"\(f(Self.margin.left + plotWidth / 2))\" y=\"\(f(Self.height - 6))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#44505c\">denominator over the period (size)</text>"
-        svg += "<line x1=\"\(f(Self.margin.left))\" x2=\"\(f(Self.margin.left + plotWidth))\" y1=\"\(f(Self.margin.top + plotHeight))\" y2=\"\(f(Self.margin.top + plotHeight))\" stroke=\"#9aa5b1\"/>"
+        svg +=
+            "<text x=\"\(f(Self.margin.left + plotWidth / 2))\" y=\"\(f(Self.height - 6))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#44505c\">denominator over the period (size)</text>"
+        svg +=
+            "<line x1=\"\(f(Self.margin.left))\" x2=\"\(f(Self.margin.left + plotWidth))\" y1=\"\(f(Self.margin.top + plotHeight))\" y2=\"\(f(Self.margin.top + plotHeight))\" stroke=\"#9aa5b1\"/>"
 
         // The pooled line and the funnel's curves.
-        svg += "<line class=\"funnel-pooled\" x1=\"\(f(x(nLow)))\" x2=\"\(f(x(nHigh)))\" y1=\"\(f(y(plot.pooled)))\" y2=\"\(f(y(plot.pooled)))\" stroke=\"#2f6f9f\" stroke-width=\"1.5\"/>"
+        svg +=
+            "<line class=\"funnel-pooled\" x1=\"\(f(x(nLow)))\" x2=\"\(f(x(nHigh)))\" y1=\"\(f(y(plot.pooled)))\" y2=\"\(f(y(plot.pooled)))\" stroke=\"#2f6f9f\" stroke-width=\"1.5\"/>"
         for (curve, (dash, name)) in zip(curves, [("5 3", "95%"), ("2 2", "99.8%")]) {
             for lower in [true, false] {
                 let path = zip(samples, curve).map { "\(f(x($0))),\(f(y(lower ? $1.lower : $1.upper)))" }
-                svg += "<polyline class=\"funnel-limit\" points=\"\(path.joined(separator: " "))\" fill=\"none\" stroke=\"#7b8794\" stroke-dasharray=\"\(dash)\"/>"
+                svg +=
+                    "<polyline class=\"funnel-limit\" points=\"\(path.joined(separator: " "))\" fill=\"none\" stroke=\"#7b8794\" stroke-dasharray=\"\(dash)\"/>"
             }
             if let last = curve.last {
-                svg += "<text x=\"\(f(x(nHigh) + 4))\" y=\"\(f(y(last.upper) + 3))\" font-size=\"10\" fill=\"#5b6776\">\(name)</text>"
-                svg += "<text x=\"\(f(x(nHigh) + 4))\" y=\"\(f(y(last.lower) + 3))\" font-size=\"10\" fill=\"#5b6776\">\(name)</text>"
+                svg +=
+                    "<text x=\"\(f(x(nHigh) + 4))\" y=\"\(f(y(last.upper) + 3))\" font-size=\"10\" fill=\"#5b6776\">\(name)</text>"
+                svg +=
+                    "<text x=\"\(f(x(nHigh) + 4))\" y=\"\(f(y(last.lower) + 3))\" font-size=\"10\" fill=\"#5b6776\">\(name)</text>"
             }
         }
-        svg += "<text x=\"\(f(x(nHigh) + 4))\" y=\"\(f(y(plot.pooled) + 3))\" font-size=\"10\" fill=\"#2f6f9f\">pooled</text>"
+        svg +=
+            "<text x=\"\(f(x(nHigh) + 4))\" y=\"\(f(y(plot.pooled) + 3))\" font-size=\"10\" fill=\"#2f6f9f\">pooled</text>"
 
         // The units: grey circles inside the limits; outside them a shape and colour for the meaning.
         for entry in plot.entries {
             let (cx, cy) = (x(entry.denominator), y(entry.value))
-            let tip = "\(entry.name): \(expression.text(entry.value)) (\(Self.count(entry.numerator)) / \(Self.count(entry.denominator)))"
+            let tip =
+                "\(entry.name): \(expression.text(entry.value)) (\(Self.count(entry.numerator)) / \(Self.count(entry.denominator)))"
             let mark: String
             switch (entry.position, entry.direction) {
             case (.within, _):
                 mark = "<circle class=\"funnel-unit\" cx=\"\(f(cx))\" cy=\"\(f(cy))\" r=\"4\" fill=\"#6b7785\">"
             case (_, .improvement?):
-                mark = "<rect class=\"funnel-unit improvement\" x=\"\(f(cx - 5))\" y=\"\(f(cy - 5))\" width=\"10\" height=\"10\" fill=\"#1f5fa8\">"
+                mark =
+                    "<rect class=\"funnel-unit improvement\" x=\"\(f(cx - 5))\" y=\"\(f(cy - 5))\" width=\"10\" height=\"10\" fill=\"#1f5fa8\">"
             case (_, .concern?):
-                mark = "<path class=\"funnel-unit concern\" d=\"M\(f(cx)) \(f(cy - 6.5))L\(f(cx + 6.5)) \(f(cy))L\(f(cx)) \(f(cy + 6.5))L\(f(cx - 6.5)) \(f(cy))Z\" fill=\"#e07000\">"
+                mark =
+                    "<path class=\"funnel-unit concern\" d=\"M\(f(cx)) \(f(cy - 6.5))L\(f(cx + 6.5)) \(f(cy))L\(f(cx)) \(f(cy + 6.5))L\(f(cx - 6.5)) \(f(cy))Z\" fill=\"#e07000\">"
             default:
-                mark = "<path class=\"funnel-unit neutral\" d=\"M\(f(cx)) \(f(cy - 6))L\(f(cx + 6)) \(f(cy + 5))L\(f(cx - 6)) \(f(cy + 5))Z\" fill=\"#7a4fa0\">"
+                mark =
+                    "<path class=\"funnel-unit neutral\" d=\"M\(f(cx)) \(f(cy - 6))L\(f(cx + 6)) \(f(cy + 5))L\(f(cx - 6)) \(f(cy + 5))Z\" fill=\"#7a4fa0\">"
             }
             let closing = mark.hasPrefix("<circle") ? "</circle>" : mark.hasPrefix("<rect") ? "</rect>" : "</path>"
             svg += mark + "<title>\(Self.escape(tip))</title>" + closing
             if entry.position != .within {
                 let anchor = cx > Self.margin.left + plotWidth * 0.7 ? "end" : "start"
                 let dx = anchor == "end" ? -8.0 : 8.0
-                svg += "<text x=\"\(f(cx + dx))\" y=\"\(f(cy + 4))\" text-anchor=\"\(anchor)\" font-size=\"11\" fill=\"#1d2733\">\(Self.escape(entry.name))</text>"
+                svg +=
+                    "<text x=\"\(f(cx + dx))\" y=\"\(f(cy + 4))\" text-anchor=\"\(anchor)\" font-size=\"11\" fill=\"#1d2733\">\(Self.escape(entry.name))</text>"
             }
         }
         return svg + "</svg>"
@@ -109,7 +126,8 @@ struct FunnelSVG {
     }
 
     static func count(_ number: Double) -> String {
-        number == number.rounded() && abs(number) < 1e15 ? Int(number).formatted() : ValueExpression.plain.number(number)
+        number == number.rounded() && abs(number) < 1e15
+            ? Int(number).formatted() : ValueExpression.plain.number(number)
     }
 
     static func escape(_ text: String) -> String {
@@ -137,20 +155,25 @@ extension HTMLReport {
         var html = ""
         for measure in measures {
             let from = Self.funnelStart(measure, today: store.today)
-            guard let plot = try CompareCommand.plot(store: store, measure: measure, from: from), plot.entries.count >= 2
+            guard let plot = try CompareCommand.plot(store: store, measure: measure, from: from),
+                plot.entries.count >= 2
             else { continue }
             let expression = measure.expression
             let unit = measure.frequency == .day ? "days" : "\(measure.frequency.rawValue)s"
-            let title = "\(measure.name) — units compared, latest \(measure.frequency == .day ? 28 : 12) \(unit) (from \(from))"
+            let title =
+                "\(measure.name) — units compared, latest \(measure.frequency == .day ? 28 : 12) \(unit) (from \(from))"
             html += "<figure class=\"chart funnel\"><figcaption>\(FunnelSVG.escape(title))</figcaption>"
             html += FunnelSVG(plot: plot, expression: expression, title: title).rendered()
             let outside = plot.entries.filter { $0.position != .within }
             let named = outside.map { entry in
-                let meaning = entry.direction == .improvement ? "better" : entry.direction == .concern ? "worse" : "different"
+                let meaning =
+                    entry.direction == .improvement ? "better" : entry.direction == .concern ? "worse" : "different"
                 let limit = entry.position == .outside998 ? "99.8%" : "95%"
-                return "\(FunnelSVG.escape(entry.name)) (\(FunnelSVG.escape(expression.text(entry.value))), \(meaning), outside the \(limit) limits)"
+                return
+                    "\(FunnelSVG.escape(entry.name)) (\(FunnelSVG.escape(expression.text(entry.value))), \(meaning), outside the \(limit) limits)"
             }
-            html += "<p class=\"funnel-note\">Pooled \(FunnelSVG.escape(expression.text(plot.pooled))). "
+            html +=
+                "<p class=\"funnel-note\">Pooled \(FunnelSVG.escape(expression.text(plot.pooled))). "
                 + (named.isEmpty
                     ? "Every unit lies within the limits: their differences are what chance produces, so do not rank them."
                     : "Outside the limits: " + named.joined(separator: "; ") + ". The others lie within them.")

@@ -20,24 +20,30 @@ struct HTMLReport {
         let names = RecordNames(
             sites: try allRecords(Site.self), units: try allRecords(ImprovementCore.Unit.self), measures: measures)
 
-        var body = "<header><h1>Improvement report</h1><p class=\"meta\">Data as of \(DayText.long(today)) · made by improve</p></header>"
+        var body =
+            "<header><h1>Improvement report</h1><p class=\"meta\">Data as of \(DayText.long(today)) · made by improve</p></header>"
         if programmes.isEmpty { body += "<p>No programme on this device yet.</p>" }
         for programme in programmes {
             let ownMeasures = measures.filter { $0.programme == programme.id }
             let (progress, quality) = try ProgressAnalysis.review(store: store, programme: programme.id)
             body += "<section class=\"programme\"><h2>\(HTML.escape(programme.name))</h2>"
             body += "<p class=\"aim\"><strong>Aim:</strong> \(HTML.escape(programme.aim))</p>"
-            let dates = [programme.start.map { "from \(DayText.long($0))" }, programme.end.map { "to \(DayText.long($0))" }]
-                .compactMap { $0 }
-            body += "<p class=\"meta\">Status: \(programme.status.rawValue)\(dates.isEmpty ? "" : " · " + dates.joined(separator: " "))</p>"
-            body += driverDiagram(programme, drivers.filter { $0.programme == programme.id }, measures: ownMeasures, cycles: cycles)
+            let dates = [
+                programme.start.map { "from \(DayText.long($0))" }, programme.end.map { "to \(DayText.long($0))" },
+            ]
+            .compactMap { $0 }
+            body +=
+                "<p class=\"meta\">Status: \(programme.status.rawValue)\(dates.isEmpty ? "" : " · " + dates.joined(separator: " "))</p>"
+            body += driverDiagram(
+                programme, drivers.filter { $0.programme == programme.id }, measures: ownMeasures, cycles: cycles)
             body += progressSection(progress, names: names)
             body += try chartsSection(ownMeasures, progress: progress, names: names)
             body += try funnelSection(ownMeasures)  // Funnel plots (improve compare): FunnelSVG.swift
             let ideas = Set(drivers.filter { $0.programme == programme.id && $0.kind == .change }.map(\.id))
             body += cyclesSection(cycles.filter { ideas.contains($0.changeIdea) }, drivers: drivers)
             let measureIDs = Set(ownMeasures.map(\.id))
-            body += storiesSection(stories.filter { $0.measure == nil || measureIDs.contains($0.measure!) }, names: names)
+            body += storiesSection(
+                stories.filter { $0.measure == nil || measureIDs.contains($0.measure!) }, names: names)
             body += qualitySection(quality, names: names)
             body += "</section>"
         }
@@ -62,21 +68,30 @@ struct HTMLReport {
         }
     }
 
-    private func driverDiagram(_ programme: Programme, _ nodes: [DriverNode], measures: [Measure], cycles: [PDSACycle])
+    private func driverDiagram(
+        _ programme: Programme, _ nodes: [DriverNode], measures: [Measure], cycles: [PDSACycle]
+    )
         -> String
     {
         guard !nodes.isEmpty else { return "" }
         var details: [String: [String]] = [:]
         for kind in Measure.Kind.allCases {
             let names = measures.filter { $0.type == kind }.map(\.name)
-            if !names.isEmpty { details["", default: []].append("\(kind.rawValue.capitalized) measures: " + names.joined(separator: "; ")) }
+            if !names.isEmpty {
+                details["", default: []].append(
+                    "\(kind.rawValue.capitalized) measures: " + names.joined(separator: "; "))
+            }
         }
         let measureNames = Dictionary(measures.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         for node in nodes where !node.measures.isEmpty {
-            details[node.id, default: []].append("Measures: " + node.measures.map { measureNames[$0] ?? $0 }.joined(separator: "; "))
+            details[node.id, default: []].append(
+                "Measures: " + node.measures.map { measureNames[$0] ?? $0 }.joined(separator: "; "))
         }
-        for cycle in cycles.sorted(by: { ($0.start ?? Day(dayNumber: 0), $0.id) < ($1.start ?? Day(dayNumber: 0), $1.id) }) {
-            details[cycle.changeIdea, default: []].append("PDSA: \(cycle.title)" + (cycle.act.map { " (\($0.rawValue))" } ?? ""))
+        for cycle in cycles.sorted(by: {
+            ($0.start ?? Day(dayNumber: 0), $0.id) < ($1.start ?? Day(dayNumber: 0), $1.id)
+        }) {
+            details[cycle.changeIdea, default: []].append(
+                "PDSA: \(cycle.title)" + (cycle.act.map { " (\($0.rawValue))" } ?? ""))
         }
         let diagram = DriverDiagramSVG(aim: programme.aim, nodes: nodes, details: details)
         return "<h3>Driver diagram</h3><div class=\"drivers\">\(diagram.wide())\(diagram.narrow())</div>"
@@ -86,27 +101,39 @@ struct HTMLReport {
         guard !progress.measures.isEmpty else { return "<h3>Progress</h3><p>No data points yet.</p>" }
         var html = "<h3>Progress</h3>"
         if !progress.flags.isEmpty {
-            html += "<ul class=\"flags\">" + progress.flags.map { "<li class=\"\($0.kind.rawValue)\">\(HTML.escape(names.message($0)))</li>" }.joined() + "</ul>"
+            html +=
+                "<ul class=\"flags\">"
+                + progress.flags.map { "<li class=\"\($0.kind.rawValue)\">\(HTML.escape(names.message($0)))</li>" }
+                .joined() + "</ul>"
         }
-        html += "<div class=\"scroll\"><table><thead><tr><th>Measure</th><th>Where</th><th>Points</th><th>Baseline</th><th>Current</th><th>Verdict</th><th>Target</th><th>Complete</th><th>Last data</th></tr></thead><tbody>"
-        for row in progress.measures.sorted(by: { ($0.name, $0.site, $0.unit ?? "") < ($1.name, $1.site, $1.unit ?? "") }) {
+        html +=
+            "<div class=\"scroll\"><table><thead><tr><th>Measure</th><th>Where</th><th>Points</th><th>Baseline</th><th>Current</th><th>Verdict</th><th>Target</th><th>Complete</th><th>Last data</th></tr></thead><tbody>"
+        for row in progress.measures.sorted(by: {
+            ($0.name, $0.site, $0.unit ?? "") < ($1.name, $1.site, $1.unit ?? "")
+        }) {
             let expression = row.expression
             let target = row.target.map { expression.number($0) + (row.targetMet == true ? " ✓" : "") } ?? "–"
             let words = expression.words.map { $0 == "%" ? "" : ", " + $0 } ?? ""
-            html += "<tr class=\"\(row.unit == nil ? "site" : "unit")\"><td>\(HTML.escape(row.name)) <small>(\(row.type.rawValue)\(HTML.escape(words)))</small></td>"
+            html +=
+                "<tr class=\"\(row.unit == nil ? "site" : "unit")\"><td>\(HTML.escape(row.name)) <small>(\(row.type.rawValue)\(HTML.escape(words)))</small></td>"
             html += "<td>\(HTML.escape(names.place(site: row.site, unit: row.unit)))</td><td>\(row.points)</td>"
-            html += "<td>\(HTML.escape(expression.number(row.baselineCentre)))</td><td>\(HTML.escape(expression.number(row.currentCentre)))</td>"
-            html += "<td class=\"verdict \(row.verdict.rawValue)\" title=\"\(HTML.escape(DayText.names(in: row.reason)))\">\(row.verdict.rawValue)</td><td>\(HTML.escape(target))</td>"
-            html += "<td>\(Int((row.completeness * 100).rounded()))%</td><td class=\"date\">\(row.lastPeriod.map(DayText.unbroken) ?? "–")</td></tr>"
+            html +=
+                "<td>\(HTML.escape(expression.number(row.baselineCentre)))</td><td>\(HTML.escape(expression.number(row.currentCentre)))</td>"
+            html +=
+                "<td class=\"verdict \(row.verdict.rawValue)\" title=\"\(HTML.escape(DayText.names(in: row.reason)))\">\(row.verdict.rawValue)</td><td>\(HTML.escape(target))</td>"
+            html +=
+                "<td>\(Int((row.completeness * 100).rounded()))%</td><td class=\"date\">\(row.lastPeriod.map(DayText.unbroken) ?? "–")</td></tr>"
         }
         html += "</tbody></table></div>"
         if !progress.peers.isEmpty {
             html += "<h4>The same measure across sites (best first)</h4><ul>"
             for peer in progress.peers {
                 let expression = progress.measures.first { $0.measure == peer.measure }?.expression ?? .plain
-                html += "<li>\(HTML.escape(peer.name)): " + peer.sites.map {
-                    "\(HTML.escape(names.site($0.site))) \(HTML.escape(expression.text($0.currentCentre))) (\($0.verdict.rawValue))"
-                }.joined(separator: " · ") + "</li>"
+                html +=
+                    "<li>\(HTML.escape(peer.name)): "
+                    + peer.sites.map {
+                        "\(HTML.escape(names.site($0.site))) \(HTML.escape(expression.text($0.currentCentre))) (\($0.verdict.rawValue))"
+                    }.joined(separator: " · ") + "</li>"
             }
             html += "</ul>"
         }
@@ -123,10 +150,13 @@ struct HTMLReport {
             let sites = Set(rows.map(\.site)).sorted { names.site($0) < names.site($1) }
             guard !sites.isEmpty else { continue }
             let caption = measure.expression.caption.map { ", \($0)" } ?? ""
-            html += "<section class=\"measure\"><h4>\(HTML.escape(measure.name)) <small>(\(measure.type.rawValue), "
+            html +=
+                "<section class=\"measure\"><h4>\(HTML.escape(measure.name)) <small>(\(measure.type.rawValue), "
                 + "\(measure.chart.rawValue) chart\(HTML.escape(caption)))</small></h4>"
             for site in sites {
-                let units = Set(rows.filter { $0.site == site }.compactMap(\.unit)).sorted { names.unit($0) < names.unit($1) }
+                let units = Set(rows.filter { $0.site == site }.compactMap(\.unit)).sorted {
+                    names.unit($0) < names.unit($1)
+                }
                 var charts: [(title: String, series: ChartSeries, result: ChartResult, pooled: Bool)] = []
                 let pooled = try ChartSeries.load(store: store, measure: measure, site: site)
                 if !pooled.inputs.isEmpty, let result = try? ChartAnalysis.analyse(pooled) {
@@ -138,8 +168,11 @@ struct HTMLReport {
                     charts.append((names.unit(unit), series, result, false))
                 }
                 let sharesScale: (Bool) -> Bool = { pooled in !pooled || !measure.chart.isCount }
-                let ranges = charts.filter { sharesScale($0.pooled) }.compactMap { SVGChart.range(of: $0.result, target: measure.target) }
-                let shared: (low: Double, high: Double)? = ranges.isEmpty ? nil : (ranges.map(\.low).min()!, ranges.map(\.high).max()!)
+                let ranges = charts.filter { sharesScale($0.pooled) }.compactMap {
+                    SVGChart.range(of: $0.result, target: measure.target)
+                }
+                let shared: (low: Double, high: Double)? =
+                    ranges.isEmpty ? nil : (ranges.map(\.low).min()!, ranges.map(\.high).max()!)
                 html += "<div class=\"multiples\">"
                 for chart in charts {
                     html += figure(
@@ -149,7 +182,8 @@ struct HTMLReport {
                 html += "</div>"
             }
             if let definition = measure.definition.numerator {
-                html += "<p class=\"definition\">Numerator: \(HTML.escape(definition))"
+                html +=
+                    "<p class=\"definition\">Numerator: \(HTML.escape(definition))"
                     + (measure.definition.denominator.map { " · Denominator: \(HTML.escape($0))" } ?? "") + "</p>"
             }
             html += "</section>"
@@ -159,23 +193,34 @@ struct HTMLReport {
 
     /// One chart with its MDC icons, numbered notes, verdict and signals.
     private func figure(
-        _ title: String, measure: Measure, series: ChartSeries, result: ChartResult, range: (low: Double, high: Double)?,
+        _ title: String, measure: Measure, series: ChartSeries, result: ChartResult,
+        range: (low: Double, high: Double)?,
         pooled: Bool
     ) -> String {
         let chart = SVGChart(
             result: result, annotations: series.annotations, phaseStarts: series.phaseStarts,
-            title: "\(measure.name) — \(title)", target: measure.target, frequency: measure.frequency, sharedRange: range)
-        var html = "<figure class=\"chart\(pooled ? " pooled" : " unit")\"><figcaption><span class=\"where\">\(HTML.escape(title))</span>"
-        html += MDCIcons.html(variation: result.mdcVariation, side: result.mdcSide, assurance: result.mdcAssurance(target: measure.target))
+            title: "\(measure.name) — \(title)", target: measure.target, frequency: measure.frequency,
+            sharedRange: range)
+        var html =
+            "<figure class=\"chart\(pooled ? " pooled" : " unit")\"><figcaption><span class=\"where\">\(HTML.escape(title))</span>"
+        html += MDCIcons.html(
+            variation: result.mdcVariation, side: result.mdcSide, assurance: result.mdcAssurance(target: measure.target)
+        )
         html += "</figcaption>" + chart.rendered()
         let notes = chart.notes
         if !notes.isEmpty {
-            html += "<ol class=\"notes\">" + notes.map {
-                "<li><span class=\"date\">\(DayText.unbroken($0.date.description))</span>: \(HTML.escape($0.text))</li>"
-            }.joined() + "</ol>"
+            html +=
+                "<ol class=\"notes\">"
+                + notes.map {
+                    "<li><span class=\"date\">\(DayText.unbroken($0.date.description))</span>: \(HTML.escape($0.text))</li>"
+                }.joined() + "</ol>"
         }
-        html += "<p class=\"verdict \(result.verdict.verdict.rawValue)\"><strong>Verdict:</strong> \(HTML.escape(DayText.names(in: result.verdict.reason)))</p>"
-        let messages = result.signals.map { "<li class=\"\($0.direction.rawValue)\">\(HTML.escape($0.direction.rawValue)): \(HTML.escape(DayText.names(in: $0.message)))</li>" }
+        html +=
+            "<p class=\"verdict \(result.verdict.verdict.rawValue)\"><strong>Verdict:</strong> \(HTML.escape(DayText.names(in: result.verdict.reason)))</p>"
+        let messages =
+            result.signals.map {
+                "<li class=\"\($0.direction.rawValue)\">\(HTML.escape($0.direction.rawValue)): \(HTML.escape(DayText.names(in: $0.message)))</li>"
+            }
             + result.warnings.map { "<li class=\"warning\">\(HTML.escape(DayText.names(in: $0.message)))</li>" }
         if !messages.isEmpty { html += "<ul class=\"signals\">\(messages.joined())</ul>" }
         return html + "</figure>"
@@ -183,11 +228,14 @@ struct HTMLReport {
 
     private func cyclesSection(_ cycles: [PDSACycle], drivers: [DriverNode]) -> String {
         guard !cycles.isEmpty else { return "" }
-        var html = "<h3>PDSA cycles</h3><div class=\"scroll\"><table><thead><tr><th>Cycle</th><th>Change idea</th><th>Prediction</th><th>Study</th><th>Act</th><th>Dates</th></tr></thead><tbody>"
+        var html =
+            "<h3>PDSA cycles</h3><div class=\"scroll\"><table><thead><tr><th>Cycle</th><th>Change idea</th><th>Prediction</th><th>Study</th><th>Act</th><th>Dates</th></tr></thead><tbody>"
         for cycle in cycles.sorted(by: { ($0.start ?? Day(dayNumber: 0)) < ($1.start ?? Day(dayNumber: 0)) }) {
             let idea = drivers.first { $0.id == cycle.changeIdea }?.text ?? cycle.changeIdea
-            let dates = [cycle.start.map(DayText.long), cycle.end.map(DayText.long)].compactMap { $0 }.joined(separator: " – ")
-            html += "<tr><td>\(HTML.escape(cycle.title))<br><small>\(HTML.escape(cycle.plan))</small></td><td>\(HTML.escape(idea))</td>"
+            let dates = [cycle.start.map(DayText.long), cycle.end.map(DayText.long)].compactMap { $0 }.joined(
+                separator: " – ")
+            html +=
+                "<tr><td>\(HTML.escape(cycle.title))<br><small>\(HTML.escape(cycle.plan))</small></td><td>\(HTML.escape(idea))</td>"
             html += "<td>\(HTML.escape(cycle.prediction ?? "–"))</td><td>\(HTML.escape(cycle.study ?? "–"))</td>"
             html += "<td>\(cycle.act?.rawValue ?? "–")</td><td>\(dates)</td></tr>"
         }
@@ -199,7 +247,8 @@ struct HTMLReport {
         var html = "<h3>Stories</h3>"
         for story in stories.sorted(by: { $0.date < $1.date }) {
             html += "<blockquote class=\"story \(story.kind.rawValue)\"><p>\(HTML.escape(story.text))</p>"
-            html += "<footer>\(story.kind.rawValue) story · \(DayText.long(story.date)) · \(HTML.escape(names.place(site: story.site, unit: story.unit, pooled: false)))\(story.title.map { " · " + HTML.escape($0) } ?? "")</footer></blockquote>"
+            html +=
+                "<footer>\(story.kind.rawValue) story · \(DayText.long(story.date)) · \(HTML.escape(names.place(site: story.site, unit: story.unit, pooled: false)))\(story.title.map { " · " + HTML.escape($0) } ?? "")</footer></blockquote>"
         }
         return html
     }
@@ -207,7 +256,9 @@ struct HTMLReport {
     private func qualitySection(_ quality: DataQualityReport, names: RecordNames) -> String {
         let lines = QualityText.lines(quality, names: names, limit: 50)
         return "<h3>Data quality</h3>"
-            + (lines.isEmpty ? "<p>No findings.</p>" : "<ul class=\"quality\">" + lines.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>")
+            + (lines.isEmpty
+                ? "<p>No findings.</p>"
+                : "<ul class=\"quality\">" + lines.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>")
     }
 
     static let style = """
@@ -243,7 +294,8 @@ struct HTMLReport {
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Writes one self-contained HTML report (charts, progress, drivers, PDSA cycles, stories, data quality).",
+        abstract:
+            "Writes one self-contained HTML report (charts, progress, drivers, PDSA cycles, stories, data quality).",
         discussion: "The file needs no network and runs no scripts: email it, open it on a phone, or print it.")
 
     @Option(help: ArgumentHelp("The HTML file to write.", valueName: "FILE.html"))
@@ -259,13 +311,15 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let device = try Device.open(location)
         if let programme, try device.store.record(Programme.self, id: programme) == nil {
-            throw CLIError("There is no programme \"\(programme)\" on this device. List them with improve programme list.")
+            throw CLIError(
+                "There is no programme \"\(programme)\" on this device. List them with improve programme list.")
         }
         let html = try HTMLReport(store: device.store, programmeID: programme).rendered()
         do {
             try html.write(toFile: out, atomically: true, encoding: .utf8)
         } catch {
-            throw CLIError("Could not write \(out): \(error.localizedDescription). Check the folder exists and can be written.")
+            throw CLIError(
+                "Could not write \(out): \(error.localizedDescription). Check the folder exists and can be written.")
         }
         Console.line("Wrote \(out) (\(html.utf8.count / 1024) KB).")
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 /// The NHS "Making Data Count" variation and assurance icons, drawn as small SVG groups.
 ///
 /// They take the raw values of the variation ("common-cause", "special-cause-improvement",
@@ -67,12 +68,15 @@ enum MDCIcons {
         guard !first.isEmpty || !second.isEmpty else { return "" }
         let width = (first.isEmpty || second.isEmpty) ? size : size * 2 + 6
         let words = [variationWords(variation), assuranceWords(assurance)].compactMap { $0 }
-        return "<div class=\"mdc\"><svg class=\"icons\" viewBox=\"0 0 \(Int(width)) \(Int(size))\" width=\"\(Int(width))\" "
+        return
+            "<div class=\"mdc\"><svg class=\"icons\" viewBox=\"0 0 \(Int(width)) \(Int(size))\" width=\"\(Int(width))\" "
             + "height=\"\(Int(size))\" role=\"img\" aria-label=\"\(HTML.escape(words.joined(separator: "; ")))\">"
             + first + second + "</svg><span>" + words.map(HTML.escape).joined(separator: "<br>") + "</span></div>"
     }
 
-    private static func icon(colour: String, letter: String, words: String, kind: String, value: String, x: Double, y: Double)
+    private static func icon(
+        colour: String, letter: String, words: String, kind: String, value: String, x: Double, y: Double
+    )
         -> String
     {
         let r = size / 2

@@ -33,7 +33,8 @@ struct ProgressCommand: ParsableCommand {
     func run() throws {
         let device = try Device.open(location)
         if let programme, try device.store.record(Programme.self, id: programme) == nil {
-            throw CLIError("There is no programme \"\(programme)\" on this device. List them with improve programme list.")
+            throw CLIError(
+                "There is no programme \"\(programme)\" on this device. List them with improve programme list.")
         }
         let (progress, _) = try ProgressAnalysis.review(store: device.store, programme: programme)
         if json {
@@ -53,19 +54,24 @@ struct ProgressCommand: ParsableCommand {
             ($0.name, $0.site, $0.unit.map(names.unit) ?? "") < ($1.name, $1.site, $1.unit.map(names.unit) ?? "")
         }
         var lines = columns(rows, names: names, width: width) ?? blocks(rows, names: names, width: width)
-        func paragraph(_ text: String, indent: String = "    ") { lines += TextWrap.lines(text, width: width, indent: indent) }
+        func paragraph(_ text: String, indent: String = "    ") {
+            lines += TextWrap.lines(text, width: width, indent: indent)
+        }
         let units = Dictionary(grouping: rows.filter { $0.expression.words != nil }, by: \.name)
             .compactMapValues { $0.first?.expression.words }
         if !units.isEmpty {
             lines.append("")
-            paragraph("Values shown: " + units.keys.sorted().map { "\(units[$0]!) (\($0))" }.joined(separator: "; "), indent: "  ")
+            paragraph(
+                "Values shown: " + units.keys.sorted().map { "\(units[$0]!) (\($0))" }.joined(separator: "; "),
+                indent: "  ")
         }
         let explained = rows.filter { $0.verdict != .noSignal && $0.verdict != .tooFewPoints }
         if !explained.isEmpty {
             lines.append("")
             lines.append("Why:")
             for row in explained {
-                paragraph("  \(row.name) at \(names.place(site: row.site, unit: row.unit)): \(DayText.names(in: row.reason))")
+                paragraph(
+                    "  \(row.name) at \(names.place(site: row.site, unit: row.unit)): \(DayText.names(in: row.reason))")
             }
         }
         // Making Data Count's reading of each series: variation of the latest point, assurance of the target.
@@ -135,7 +141,8 @@ struct ProgressCommand: ParsableCommand {
             }
             let expression = row.expression
             let target = row.target.map {
-                "target\u{00A0}\(expression.number($0))" + (row.targetMet == true ? "\u{00A0}met" : "\u{00A0}not\u{00A0}met")
+                "target\u{00A0}\(expression.number($0))"
+                    + (row.targetMet == true ? "\u{00A0}met" : "\u{00A0}not\u{00A0}met")
             }
             let parts = [
                 row.verdict.rawValue,
@@ -143,7 +150,9 @@ struct ProgressCommand: ParsableCommand {
                 target, "\(row.points)\u{00A0}points, \(Int((row.completeness * 100).rounded()))%\u{00A0}complete",
                 "last\u{00A0}data\u{00A0}" + (row.lastPeriod.map(DayText.unbroken) ?? "–"),
             ].compactMap { $0 }
-            lines += TextWrap.lines("  \(names.place(site: row.site, unit: row.unit)): " + parts.joined(separator: " · "), width: width, indent: "      ")
+            lines += TextWrap.lines(
+                "  \(names.place(site: row.site, unit: row.unit)): " + parts.joined(separator: " · "), width: width,
+                indent: "      ")
         }
         return lines
     }

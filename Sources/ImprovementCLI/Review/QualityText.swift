@@ -9,7 +9,9 @@ enum QualityText {
         var lines: [String] = []
         for gap in quality.missing {
             let recent = gap.recent.suffix(3).map(DayText.period).joined(separator: ", ")
-            lines.append("missing: \(names.measure(gap.measure)) at \(names.unit(gap.unit)): \(gap.count) period(s), latest \(recent).")
+            lines.append(
+                "missing: \(names.measure(gap.measure)) at \(names.unit(gap.unit)): \(gap.count) period(s), latest \(recent)."
+            )
         }
         for value in quality.overwritten {
             lines.append(

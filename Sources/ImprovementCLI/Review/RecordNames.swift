@@ -45,8 +45,10 @@ struct RecordNames {
     func message(_ flag: ProgressFlag) -> String {
         var text = flag.message
         if let unitID = flag.unit {
-            text = text.replacingOccurrences(of: "At \(unitID) (\(flag.site))", with: "At \(unit(unitID)) (\(site(flag.site)))")
-                .replacingOccurrences(of: " at \(unitID) since ", with: " at \(unit(unitID)) since ")
+            text = text.replacingOccurrences(
+                of: "At \(unitID) (\(flag.site))", with: "At \(unit(unitID)) (\(site(flag.site)))"
+            )
+            .replacingOccurrences(of: " at \(unitID) since ", with: " at \(unit(unitID)) since ")
         } else {
             text = text.replacingOccurrences(of: "At \(flag.site) ", with: "At \(site(flag.site)) ")
         }

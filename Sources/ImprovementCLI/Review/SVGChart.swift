@@ -37,8 +37,10 @@ struct SVGChart {
     /// The annotations that fall inside the chart's span, numbered as their markers are.
     var notes: [(number: Int, date: Day, text: String)] {
         guard let first = points.first?.day, let last = points.last?.day else { return [] }
-        return annotations.filter { $0.date >= first.adding(days: -1) && $0.date <= ChartAxis.next(last, frequency: frequency) }
-            .enumerated().map { ($0.offset + 1, $0.element.date, $0.element.text) }
+        return annotations.filter {
+            $0.date >= first.adding(days: -1) && $0.date <= ChartAxis.next(last, frequency: frequency)
+        }
+        .enumerated().map { ($0.offset + 1, $0.element.date, $0.element.text) }
     }
 
     typealias Mark = PointMark
@@ -51,7 +53,8 @@ struct SVGChart {
 
     /// The value range (raw) this chart needs on its own: values, limits and target.
     static func range(of result: ChartResult, target: Double?) -> (low: Double, high: Double)? {
-        let values = result.points.compactMap(\.value) + result.points.compactMap(\.lcl)
+        let values =
+            result.points.compactMap(\.value) + result.points.compactMap(\.lcl)
             + result.points.compactMap(\.ucl) + [target].compactMap { $0 }
         guard let low = values.min(), let high = values.max() else { return nil }
         return (low, high)
@@ -87,38 +90,56 @@ struct SVGChart {
         var svg = ""
         // Gridlines and the value scale, in the unit people read.
         for tick in ticks {
-            svg += "<line x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(y(tick)))\" y2=\"\(f(y(tick)))\" stroke=\"#e3e7ec\" stroke-width=\"1\"/>"
-            svg += "<text class=\"axis\" x=\"\(f(Self.left - 5))\" y=\"\(f(y(tick) + 4))\" text-anchor=\"end\" font-size=\"13\" fill=\"#5b6776\">\(HTML.escape(expression.number(tick / multiplier)))</text>"
+            svg +=
+                "<line x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(y(tick)))\" y2=\"\(f(y(tick)))\" stroke=\"#e3e7ec\" stroke-width=\"1\"/>"
+            svg +=
+                "<text class=\"axis\" x=\"\(f(Self.left - 5))\" y=\"\(f(y(tick) + 4))\" text-anchor=\"end\" font-size=\"13\" fill=\"#5b6776\">\(HTML.escape(expression.number(tick / multiplier)))</text>"
         }
         if let words = expression.words, words != "%" {
-            svg += "<text class=\"axis unit\" x=\"\(f(Self.left))\" y=\"\(f(top - 8))\" font-size=\"12\" fill=\"#5b6776\">\(HTML.escape(words))</text>"
+            svg +=
+                "<text class=\"axis unit\" x=\"\(f(Self.left))\" y=\"\(f(top - 8))\" font-size=\"12\" fill=\"#5b6776\">\(HTML.escape(words))</text>"
         }
         // Time axis: month (or week) ticks placed by date, so gaps show.
-        svg += "<line x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(bottom))\" y2=\"\(f(bottom))\" stroke=\"#9aa5b1\"/>"
+        svg +=
+            "<line x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(bottom))\" y2=\"\(f(bottom))\" stroke=\"#9aa5b1\"/>"
         for tick in ChartAxis.timeTicks(from: firstDay, to: lastDay, maxLabels: 6) {
             let px = x(tick.day)
-            svg += "<line x1=\"\(f(px))\" x2=\"\(f(px))\" y1=\"\(f(bottom))\" y2=\"\(f(bottom + 4))\" stroke=\"#9aa5b1\"/>"
-            svg += "<text class=\"axis\" x=\"\(f(px))\" y=\"\(f(bottom + 17))\" text-anchor=\"middle\" font-size=\"13\" fill=\"#5b6776\">\(HTML.escape(tick.label))</text>"
+            svg +=
+                "<line x1=\"\(f(px))\" x2=\"\(f(px))\" y1=\"\(f(bottom))\" y2=\"\(f(bottom + 4))\" stroke=\"#9aa5b1\"/>"
+            svg +=
+                "<text class=\"axis\" x=\"\(f(px))\" y=\"\(f(bottom + 17))\" text-anchor=\"middle\" font-size=\"13\" fill=\"#5b6776\">\(HTML.escape(tick.label))</text>"
         }
         // Phase boundaries, halfway between the last point of one phase and the first of the next.
         for start in phaseStarts where start > 0 && start < result.points.count {
-            guard let before = Day(result.points[start - 1].period), let after = Day(result.points[start].period) else { continue }
+            guard let before = Day(result.points[start - 1].period), let after = Day(result.points[start].period) else {
+                continue
+            }
             let px = (x(before) + x(after)) / 2
             let number = result.points[start].phase
-            svg += "<g class=\"phase\"><line x1=\"\(f(px))\" x2=\"\(f(px))\" y1=\"\(f(top))\" y2=\"\(f(bottom))\" stroke=\"\(Self.noteColour)\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>"
-            svg += "<text x=\"\(f(px + 4))\" y=\"\(f(top + 13))\" font-size=\"12\" fill=\"\(Self.noteColour)\" \(Self.halo)>phase \(number)</text></g>"
+            svg +=
+                "<g class=\"phase\"><line x1=\"\(f(px))\" x2=\"\(f(px))\" y1=\"\(f(top))\" y2=\"\(f(bottom))\" stroke=\"\(Self.noteColour)\" stroke-width=\"1.5\" stroke-dasharray=\"5 3\"/>"
+            svg +=
+                "<text x=\"\(f(px + 4))\" y=\"\(f(top + 13))\" font-size=\"12\" fill=\"\(Self.noteColour)\" \(Self.halo)>phase \(number)</text></g>"
         }
         // Target.
         if let target {
             let py = yRaw(target)
             svg += "<g class=\"target\"><title>Target: \(HTML.escape(expression.text(target)))</title>"
-            svg += "<line x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(py))\" y2=\"\(f(py))\" stroke=\"#2e7d32\" stroke-width=\"2\" stroke-dasharray=\"8 4\"/>"
-            svg += "<text x=\"\(f(Self.width - Self.right - 2))\" y=\"\(f(py - 4))\" text-anchor=\"end\" font-size=\"12\" fill=\"#2e7d32\" \(Self.halo)>target \(HTML.escape(expression.number(target)))</text></g>"
+            svg +=
+                "<line x1=\"\(f(Self.left))\" x2=\"\(f(Self.width - Self.right))\" y1=\"\(f(py))\" y2=\"\(f(py))\" stroke=\"#2e7d32\" stroke-width=\"2\" stroke-dasharray=\"8 4\"/>"
+            svg +=
+                "<text x=\"\(f(Self.width - Self.right - 2))\" y=\"\(f(py - 4))\" text-anchor=\"end\" font-size=\"12\" fill=\"#2e7d32\" \(Self.halo)>target \(HTML.escape(expression.number(target)))</text></g>"
         }
         // Centre line and limits as steps per phase, so they follow phases and varying denominators.
-        svg += steps(\.centre, x: x, y: yRaw, attributes: "class=\"centre\" stroke=\"#2f6f9f\" stroke-width=\"1.5\" fill=\"none\"")
-        svg += steps(\.ucl, x: x, y: yRaw, attributes: "class=\"limit\" stroke=\"#8e99a4\" stroke-dasharray=\"4 3\" fill=\"none\"")
-        svg += steps(\.lcl, x: x, y: yRaw, attributes: "class=\"limit\" stroke=\"#8e99a4\" stroke-dasharray=\"4 3\" fill=\"none\"")
+        svg += steps(
+            \.centre, x: x, y: yRaw,
+            attributes: "class=\"centre\" stroke=\"#2f6f9f\" stroke-width=\"1.5\" fill=\"none\"")
+        svg += steps(
+            \.ucl, x: x, y: yRaw,
+            attributes: "class=\"limit\" stroke=\"#8e99a4\" stroke-dasharray=\"4 3\" fill=\"none\"")
+        svg += steps(
+            \.lcl, x: x, y: yRaw,
+            attributes: "class=\"limit\" stroke=\"#8e99a4\" stroke-dasharray=\"4 3\" fill=\"none\"")
         // The data line, broken where a period is missing.
         var d = ""
         var previous: Day?
@@ -131,7 +152,9 @@ struct SVGChart {
             d += (joined ? " L" : (d.isEmpty ? "M" : " M")) + "\(f(x(day))) \(f(yRaw(value)))"
             previous = day
         }
-        if !d.isEmpty { svg += "<path class=\"data\" d=\"\(d)\" stroke=\"#6b7682\" stroke-width=\"1.2\" fill=\"none\"/>" }
+        if !d.isEmpty {
+            svg += "<path class=\"data\" d=\"\(d)\" stroke=\"#6b7682\" stroke-width=\"1.2\" fill=\"none\"/>"
+        }
         // Points, each with its date and value as a tooltip.
         for (index, day) in dated {
             let point = result.points[index]
@@ -152,16 +175,19 @@ struct SVGChart {
         for note in notes {
             let px = min(max(x(note.date), Self.left), Self.width - Self.right)
             svg += "<g class=\"annotation\"><title>\(DayText.long(note.date)): \(HTML.escape(note.text))</title>"
-            svg += "<line x1=\"\(f(px))\" x2=\"\(f(px))\" y1=\"\(f(top))\" y2=\"\(f(bottom))\" stroke=\"\(Self.noteColour)\" stroke-width=\"0.8\" stroke-dasharray=\"1 3\"/>"
+            svg +=
+                "<line x1=\"\(f(px))\" x2=\"\(f(px))\" y1=\"\(f(top))\" y2=\"\(f(bottom))\" stroke=\"\(Self.noteColour)\" stroke-width=\"0.8\" stroke-dasharray=\"1 3\"/>"
             svg += "<circle cx=\"\(f(px))\" cy=\"\(f(top - 9))\" r=\"7\" fill=\"\(Self.noteColour)\"/>"
-            svg += "<text x=\"\(f(px))\" y=\"\(f(top - 5.5))\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#fff\">\(note.number)</text></g>"
+            svg +=
+                "<text x=\"\(f(px))\" y=\"\(f(top - 5.5))\" text-anchor=\"middle\" font-size=\"10\" font-weight=\"700\" fill=\"#fff\">\(note.number)</text></g>"
         }
         var height = bottom + 27
         let (legend, legendHeight) = self.legend(y: height)
         svg += legend
         height += legendHeight
         if standalone {
-            var header = "<text x=\"8\" y=\"20\" font-size=\"14\" font-weight=\"700\" fill=\"\(Self.ink)\">\(HTML.escape(TerminalChart.fit(title, 52)))</text>"
+            var header =
+                "<text x=\"8\" y=\"20\" font-size=\"14\" font-weight=\"700\" fill=\"\(Self.ink)\">\(HTML.escape(TerminalChart.fit(title, 52)))</text>"
             if let caption = expression.caption {
                 header += "<text x=\"8\" y=\"37\" font-size=\"11\" fill=\"#5b6776\">\(HTML.escape(caption))</text>"
             }
@@ -172,13 +198,15 @@ struct SVGChart {
                 let lines = Self.wrap("\(note.number). \(DayText.long(note.date)): \(note.text)", width: 64)
                 for (offset, line) in lines.enumerated() {
                     height += 14
-                    svg += "<text class=\"note\" x=\"\(offset == 0 ? 8 : 22)\" y=\"\(f(height))\" font-size=\"12\" fill=\"\(Self.noteColour)\">\(HTML.escape(line))</text>"
+                    svg +=
+                        "<text class=\"note\" x=\"\(offset == 0 ? 8 : 22)\" y=\"\(f(height))\" font-size=\"12\" fill=\"\(Self.noteColour)\">\(HTML.escape(line))</text>"
                 }
             }
             if !notes.isEmpty { height += 8 }
         }
         let namespace = standalone ? " xmlns=\"http://www.w3.org/2000/svg\"" : ""
-        let size = standalone ? " width=\"\(Int(Self.width * 1.5))\" height=\"\(Int((height * 1.5).rounded(.up)))\"" : ""
+        let size =
+            standalone ? " width=\"\(Int(Self.width * 1.5))\" height=\"\(Int((height * 1.5).rounded(.up)))\"" : ""
         return "<svg\(namespace) class=\"chart\" viewBox=\"0 0 \(Int(Self.width)) \(Int(height.rounded(.up)))\"\(size) "
             + "font-family=\"system-ui,-apple-system,'Segoe UI',sans-serif\" role=\"img\" aria-label=\"\(HTML.escape(title))\">"
             + "<title>\(HTML.escape(title))</title>"
@@ -192,13 +220,17 @@ struct SVGChart {
         case .plain:
             return "<circle class=\"point\" cx=\"\(px)\" cy=\"\(py)\" r=\"3.2\" fill=\"\(ink)\">\(tip)</circle>"
         case .excluded:
-            return "<circle class=\"point excluded\" cx=\"\(px)\" cy=\"\(py)\" r=\"4\" fill=\"#fff\" stroke=\"\(ink)\" stroke-width=\"1.5\">\(tip)</circle>"
+            return
+                "<circle class=\"point excluded\" cx=\"\(px)\" cy=\"\(py)\" r=\"4\" fill=\"#fff\" stroke=\"\(ink)\" stroke-width=\"1.5\">\(tip)</circle>"
         case .improvement:
-            return "<rect class=\"point signal improvement\" x=\"\(f(x - 4.5))\" y=\"\(f(y - 4.5))\" width=\"9\" height=\"9\" fill=\"\(improvement)\" stroke=\"#fff\" stroke-width=\"0.8\">\(tip)</rect>"
+            return
+                "<rect class=\"point signal improvement\" x=\"\(f(x - 4.5))\" y=\"\(f(y - 4.5))\" width=\"9\" height=\"9\" fill=\"\(improvement)\" stroke=\"#fff\" stroke-width=\"0.8\">\(tip)</rect>"
         case .concern:
-            return "<path class=\"point signal concern\" d=\"M\(px) \(f(y - 6)) l6 6 l-6 6 l-6 -6 z\" fill=\"\(concern)\" stroke=\"#fff\" stroke-width=\"0.8\">\(tip)</path>"
+            return
+                "<path class=\"point signal concern\" d=\"M\(px) \(f(y - 6)) l6 6 l-6 6 l-6 -6 z\" fill=\"\(concern)\" stroke=\"#fff\" stroke-width=\"0.8\">\(tip)</path>"
         case .signal:
-            return "<circle class=\"point signal neutral\" cx=\"\(px)\" cy=\"\(py)\" r=\"4.5\" fill=\"#5b3f99\" stroke=\"#fff\" stroke-width=\"0.8\">\(tip)</circle>"
+            return
+                "<circle class=\"point signal neutral\" cx=\"\(px)\" cy=\"\(py)\" r=\"4.5\" fill=\"#5b3f99\" stroke=\"#fff\" stroke-width=\"0.8\">\(tip)</circle>"
         }
     }
 
@@ -208,20 +240,35 @@ struct SVGChart {
         var items: [(String, String)] = []  // (drawing at 0,0, words)
         items.append(("<circle cx=\"6\" cy=\"0\" r=\"3.2\" fill=\"\(Self.ink)\"/>", "value"))
         if marks.contains(.improvement) {
-            items.append(("<rect x=\"1.5\" y=\"-4.5\" width=\"9\" height=\"9\" fill=\"\(Self.improvement)\"/>", "improvement"))
+            items.append(
+                ("<rect x=\"1.5\" y=\"-4.5\" width=\"9\" height=\"9\" fill=\"\(Self.improvement)\"/>", "improvement"))
         }
-        if marks.contains(.concern) { items.append(("<path d=\"M6 -6 l6 6 l-6 6 l-6 -6 z\" fill=\"\(Self.concern)\"/>", "concern")) }
-        if marks.contains(.signal) { items.append(("<circle cx=\"6\" cy=\"0\" r=\"4.5\" fill=\"#5b3f99\"/>", "signal")) }
+        if marks.contains(.concern) {
+            items.append(("<path d=\"M6 -6 l6 6 l-6 6 l-6 -6 z\" fill=\"\(Self.concern)\"/>", "concern"))
+        }
+        if marks.contains(.signal) {
+            items.append(("<circle cx=\"6\" cy=\"0\" r=\"4.5\" fill=\"#5b3f99\"/>", "signal"))
+        }
         if marks.contains(.excluded) {
-            items.append(("<circle cx=\"6\" cy=\"0\" r=\"4\" fill=\"#fff\" stroke=\"\(Self.ink)\" stroke-width=\"1.5\"/>", "excluded"))
+            items.append(
+                (
+                    "<circle cx=\"6\" cy=\"0\" r=\"4\" fill=\"#fff\" stroke=\"\(Self.ink)\" stroke-width=\"1.5\"/>",
+                    "excluded"
+                ))
         }
         let centreName = result.kind == .run || result.kind == .g ? "median" : "mean"
-        items.append(("<line x1=\"0\" x2=\"14\" y1=\"0\" y2=\"0\" stroke=\"#2f6f9f\" stroke-width=\"1.5\"/>", centreName))
+        items.append(
+            ("<line x1=\"0\" x2=\"14\" y1=\"0\" y2=\"0\" stroke=\"#2f6f9f\" stroke-width=\"1.5\"/>", centreName))
         if result.points.contains(where: { $0.ucl != nil || $0.lcl != nil }) {
-            items.append(("<line x1=\"0\" x2=\"14\" y1=\"0\" y2=\"0\" stroke=\"#8e99a4\" stroke-dasharray=\"4 3\"/>", "limits"))
+            items.append(
+                ("<line x1=\"0\" x2=\"14\" y1=\"0\" y2=\"0\" stroke=\"#8e99a4\" stroke-dasharray=\"4 3\"/>", "limits"))
         }
         if target != nil {
-            items.append(("<line x1=\"0\" x2=\"14\" y1=\"0\" y2=\"0\" stroke=\"#2e7d32\" stroke-width=\"2\" stroke-dasharray=\"8 4\"/>", "target"))
+            items.append(
+                (
+                    "<line x1=\"0\" x2=\"14\" y1=\"0\" y2=\"0\" stroke=\"#2e7d32\" stroke-width=\"2\" stroke-dasharray=\"8 4\"/>",
+                    "target"
+                ))
         }
         var svg = "<g class=\"legend\" font-size=\"12\" fill=\"#5b6776\">"
         var px = Self.left
@@ -232,7 +279,8 @@ struct SVGChart {
                 px = Self.left
                 row += 16
             }
-            svg += "<g transform=\"translate(\(f(px)) \(f(top + row)))\">\(drawing)<text x=\"18\" y=\"4\">\(words)</text></g>"
+            svg +=
+                "<g transform=\"translate(\(f(px)) \(f(top + row)))\">\(drawing)<text x=\"18\" y=\"4\">\(words)</text></g>"
             px += width
         }
         return (svg + "</g>", row + 14)
@@ -240,7 +288,9 @@ struct SVGChart {
 
     /// One stepped path per phase: each point's line runs from halfway to the previous point to
     /// halfway to the next, so the steps sit under the points they belong to.
-    private func steps(_ line: KeyPath<ChartPoint, Double?>, x: (Day) -> Double, y: (Double) -> Double, attributes: String)
+    private func steps(
+        _ line: KeyPath<ChartPoint, Double?>, x: (Day) -> Double, y: (Double) -> Double, attributes: String
+    )
         -> String
     {
         let dated = points

@@ -36,16 +36,20 @@ struct TerminalChart {
         let expression = result.expression
         var lines: [String] = wrap(title + (expression.caption.map { " (\($0))" } ?? ""))
         for phase in result.phases {
-            let label = result.phases.count > 1 ? "phase \(phase.number) \(DayText.period(phase.from)) – \(DayText.period(phase.to)): " : ""
+            let label =
+                result.phases.count > 1
+                ? "phase \(phase.number) \(DayText.period(phase.from)) – \(DayText.period(phase.to)): " : ""
             lines += wrap(label + "centre \(expression.number(phase.centre))" + limitsSummary(phase), indent: "  ")
         }
         if result.phases.isEmpty { lines.append("centre –") }
         if let target { lines.append("target \(expression.text(target))") }
-        var bounds = result.points.compactMap(\.value) + result.points.compactMap(\.lcl) + result.points.compactMap(\.ucl)
+        var bounds =
+            result.points.compactMap(\.value) + result.points.compactMap(\.lcl) + result.points.compactMap(\.ucl)
         guard !bounds.isEmpty else { return (lines + ["No data points yet."]).joined(separator: "\n") }
         if let target { bounds.append(target) }
         let multiplier = expression.multiplier
-        var (low, high) = ChartAxis.niceRange(low: bounds.min()! * multiplier, high: bounds.max()! * multiplier, count: 4)
+        var (low, high) = ChartAxis.niceRange(
+            low: bounds.min()! * multiplier, high: bounds.max()! * multiplier, count: 4)
         // Counts, rates and proportions never go below zero: neither does their scale.
         if bounds.min()! >= 0 { low = max(0, low) }
         if high <= low { high = low + 1 }
@@ -62,12 +66,15 @@ struct TerminalChart {
             ruler[position] = "┼"
             let text = Array(expression.number(tick / multiplier))
             let start = min(max(0, position - text.count / 2), labels.count - text.count)
-            guard labels[max(0, start - 1)..<min(labels.count, start + text.count + 1)].allSatisfy({ $0 == " " }) else { continue }
+            guard labels[max(0, start - 1)..<min(labels.count, start + text.count + 1)].allSatisfy({ $0 == " " }) else {
+                continue
+            }
             for (offset, character) in text.enumerated() { labels[start + offset] = character }
         }
         lines.append("")
         lines.append(lead + String(labels).replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression))
-        lines.append(pad("date", Self.dateWidth, right: false) + "  " + pad("value", Self.valueWidth) + "  " + String(ruler))
+        lines.append(
+            pad("date", Self.dateWidth, right: false) + "  " + pad("value", Self.valueWidth) + "  " + String(ruler))
 
         let byPeriodNotes = notesByPoint()
         var previousDay: Day?
@@ -81,13 +88,18 @@ struct TerminalChart {
                     expected = ChartAxis.next(expected, frequency: frequency)
                 }
                 if missing > 0 {
-                    lines.append(paint(pad("", Self.dateWidth, right: false) + "  ⋮ no data for \(missing) period\(missing == 1 ? "" : "s")", "2"))
+                    lines.append(
+                        paint(
+                            pad("", Self.dateWidth, right: false)
+                                + "  ⋮ no data for \(missing) period\(missing == 1 ? "" : "s")", "2"))
                 }
             }
             previousDay = day ?? previousDay
             if index > 0, point.phase != result.points[index - 1].phase {
                 let note = phaseNotes[index]
-                let label = "── phase \(point.phase) from \(DayText.period(point.period))" + (note.map { ": \($0.text)" } ?? "") + " ──"
+                let label =
+                    "── phase \(point.phase) from \(DayText.period(point.period))" + (note.map { ": \($0.text)" } ?? "")
+                    + " ──"
                 lines += wrap(label, indent: "   ").map { paint($0, "33") }
             }
             for note in byPeriodNotes[index] ?? [] {
@@ -119,11 +131,15 @@ struct TerminalChart {
                 }
             }
             let date = day.map(DayText.long) ?? point.period
-            let line = pad(date, Self.dateWidth, right: false) + "  " + pad(expression.number(point.value), Self.valueWidth) + "  "
+            let line =
+                pad(date, Self.dateWidth, right: false) + "  " + pad(expression.number(point.value), Self.valueWidth)
+                + "  "
                 + row.joined() + marker
             lines.append(String(line.reversed().drop { $0 == " " }.reversed()))
             // The reason gets a line of its own, so it is never cut to fit beside the plot.
-            if let reason { lines += wrap(String(repeating: " ", count: 13) + reason, indent: String(repeating: " ", count: 15)) }
+            if let reason {
+                lines += wrap(String(repeating: " ", count: 13) + reason, indent: String(repeating: " ", count: 15))
+            }
         }
         lines.append("")
         let runs = result.runs
@@ -141,8 +157,12 @@ struct TerminalChart {
             lines += wrap("\(symbol) \(word): " + DayText.names(in: signal.message), indent: "  ")
         }
         for warning in result.warnings { lines += wrap("! " + DayText.names(in: warning.message), indent: "  ") }
-        if let words = MDCIcons.variationWords(result.mdcVariation) { lines += wrap("Variation — " + words, indent: "  ") }
-        if let words = MDCIcons.assuranceWords(result.mdcAssurance(target: target)) { lines += wrap("Assurance — " + words, indent: "  ") }
+        if let words = MDCIcons.variationWords(result.mdcVariation) {
+            lines += wrap("Variation — " + words, indent: "  ")
+        }
+        if let words = MDCIcons.assuranceWords(result.mdcAssurance(target: target)) {
+            lines += wrap("Assurance — " + words, indent: "  ")
+        }
         lines += wrap("Verdict — " + DayText.names(in: result.verdict.reason), indent: "  ")
         return lines.joined(separator: "\n")
     }
@@ -154,13 +174,16 @@ struct TerminalChart {
         var result: [Int: [Annotation]] = [:]
         guard !self.result.points.isEmpty else { return [:] }
         for note in annotations where !shown.contains(note.id) {
-            let index = self.result.points.firstIndex { $0.period >= note.date.description } ?? self.result.points.count - 1
+            let index =
+                self.result.points.firstIndex { $0.period >= note.date.description } ?? self.result.points.count - 1
             result[index, default: []].append(note)
         }
         return result
     }
 
-    private func wrap(_ text: String, indent: String = "") -> [String] { TextWrap.lines(text, width: width, indent: indent) }
+    private func wrap(_ text: String, indent: String = "") -> [String] {
+        TextWrap.lines(text, width: width, indent: indent)
+    }
 
     /// The text cut to `width` characters, with an ellipsis when it was longer.
     static func fit(_ text: String, _ width: Int) -> String {
@@ -169,7 +192,9 @@ struct TerminalChart {
     }
 
     /// Breaks text into lines of at most 80 columns at spaces.
-    static func wrap(_ text: String, indent: String = "") -> [String] { TextWrap.lines(text, width: 80, indent: indent) }
+    static func wrap(_ text: String, indent: String = "") -> [String] {
+        TextWrap.lines(text, width: 80, indent: indent)
+    }
 
     private func limitsSummary(_ phase: ChartPhaseSummary) -> String {
         let expression = result.expression

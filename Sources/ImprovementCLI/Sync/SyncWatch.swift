@@ -122,7 +122,8 @@ struct SyncWatch {
     /// One JSON object on one line, naming the event and its time (members are scalars, which render on one line).
     private static func line(_ event: String, _ members: [(String, JSONOut)]) -> String {
         let all = [("event", JSONOut.string(event))] + members + [("time", .string(NumberText.iso(Date())))]
-        return "{" + all.map { key, value in JSONOut.string(key).rendered() + ":" + value.rendered() }.joined(separator: ",")
+        return "{"
+            + all.map { key, value in JSONOut.string(key).rendered() + ":" + value.rendered() }.joined(separator: ",")
             + "}"
     }
 

@@ -2,7 +2,9 @@ extension ChartSeries {
     /// Reads the series from a store. With `unit`, that unit's points; with `site`, the site's
     /// units pooled period by period; with neither, every site pooled. Annotations apply as
     /// `Annotation.applies(site:unit:)` says.
-    public static func load(store: ImprovementStore, measure: Measure, site: String? = nil, unit: String? = nil) throws
+    public static func load(
+        store: ImprovementStore, measure: Measure, site: String? = nil, unit: String? = nil
+    ) throws
         -> ChartSeries
     {
         var pooled: [String: Pooled] = [:]
@@ -20,7 +22,8 @@ extension ChartSeries {
                 pooled[period, default: Pooled()].add(
                     ObservationPoint(
                         measure: observation.measure, unit: observation.unit, site: observation.site, period: period,
-                        numerator: observation.numerator, denominator: observation.denominator, value: observation.value,
+                        numerator: observation.numerator, denominator: observation.denominator,
+                        value: observation.value,
                         hasNote: observation.note != nil, edited: false, note: observation.note))
             }
         }

@@ -10,7 +10,9 @@ import Synchronization
 /// the last phase's.
 public enum ProgressAnalysis {
     /// Both reports for one programme (every programme when nil).
-    public static func review(store: ImprovementStore, programme: String? = nil) throws
+    public static func review(
+        store: ImprovementStore, programme: String? = nil
+    ) throws
         -> (progress: ProgressReport, quality: DataQualityReport)
     {
         let today = store.today
@@ -18,7 +20,9 @@ public enum ProgressAnalysis {
         var after: String?
         while true {
             let page = try store.records(Measure.self, after: after, limit: 1000)
-            for measure in page where programme == nil || measure.programme == programme { measures[measure.id] = measure }
+            for measure in page where programme == nil || measure.programme == programme {
+                measures[measure.id] = measure
+            }
             guard let last = page.last else { break }
             after = last.id
         }
@@ -98,12 +102,14 @@ public enum ProgressAnalysis {
             guard let analysed = result.chart else { return }
             for (index, inBasis) in analysed.unexplainedOutside {
                 part.unexplained.append(
-                    .init(measure: measure.id, site: site, unit: unit, period: inputs[index].period,
+                    .init(
+                        measure: measure.id, site: site, unit: unit, period: inputs[index].period,
                         value: analysed.points[index].value, inBaseline: inBasis))
             }
             for (index, note) in chart.exclusionNotes.sorted(by: { $0.key < $1.key }) {
                 part.excluded.append(
-                    .init(measure: measure.id, site: site, unit: unit, period: inputs[index].period, reason: note.text,
+                    .init(
+                        measure: measure.id, site: site, unit: unit, period: inputs[index].period, reason: note.text,
                         annotation: note.id))
             }
         }
@@ -114,12 +120,15 @@ public enum ProgressAnalysis {
             let gaps = missingPeriods(series.map(\.period), frequency: measure.frequency, today: today)
             if !gaps.isEmpty {
                 part.missing.append(
-                    .init(measure: measure.id, site: first.site, unit: key.unit, count: gaps.count, recent: Array(gaps.suffix(12))))
+                    .init(
+                        measure: measure.id, site: first.site, unit: key.unit, count: gaps.count,
+                        recent: Array(gaps.suffix(12))))
             }
             for point in series {
                 siteSeries[point.site, default: [:]][point.period, default: Pooled()].add(point)
                 if point.edited {
-                    part.edited.append(Observation.id(measure: point.measure, unit: point.unit, period: Day(point.period) ?? today))
+                    part.edited.append(
+                        Observation.id(measure: point.measure, unit: point.unit, period: Day(point.period) ?? today))
                 }
             }
             series.removeAll(keepingCapacity: true)
@@ -199,7 +208,8 @@ public enum ProgressAnalysis {
         for key in groups.keys.sorted(by: { $0.joined(separator: "/") < $1.joined(separator: "/") }) {
             let group = groups[key]!
             let improvingOutcomes = group.filter { $0.type == .outcome && $0.verdict == .improving }
-            for balancing in group where balancing.type == .balancing && balancing.verdict == .deteriorating && !improvingOutcomes.isEmpty {
+            for balancing in group
+            where balancing.type == .balancing && balancing.verdict == .deteriorating && !improvingOutcomes.isEmpty {
                 let place = balancing.unit.map { "\($0) (\(balancing.site))" } ?? balancing.site
                 flags.append(
                     ProgressFlag(
@@ -240,13 +250,18 @@ public enum ProgressAnalysis {
             }
             return PeerComparison(
                 measure: id, name: measure.name,
-                sites: sorted.map { .init(site: $0.site, currentCentre: $0.currentCentre, points: $0.points, verdict: $0.verdict) })
+                sites: sorted.map {
+                    .init(site: $0.site, currentCentre: $0.currentCentre, points: $0.points, verdict: $0.verdict)
+                })
         }
     }
 
-    static func overwritten(store: ImprovementStore, measures: [String: Measure]) throws -> [DataQualityReport.Overwritten] {
+    static func overwritten(
+        store: ImprovementStore, measures: [String: Measure]
+    ) throws -> [DataQualityReport.Overwritten] {
         try store.conflicts(includeResolved: true).filter { conflict in
-            conflict.type == EntityType.observation.name && measures[String(conflict.entity.prefix { $0 != "/" })] != nil
+            conflict.type == EntityType.observation.name
+                && measures[String(conflict.entity.prefix { $0 != "/" })] != nil
         }.map { conflict in
             .init(
                 conflict: conflict.id, observation: conflict.entity, field: conflict.field, kept: conflict.winner.value,
@@ -262,7 +277,8 @@ public enum ProgressAnalysis {
             return .init(
                 observation: entity, recordedBy: first.change.author, recordedAt: timestamp(first.change.hlc),
                 edits: history.dropFirst().map {
-                    .init(author: $0.change.author, at: timestamp($0.change.hlc), fields: $0.change.fields.keys.sorted())
+                    .init(
+                        author: $0.change.author, at: timestamp($0.change.hlc), fields: $0.change.fields.keys.sorted())
                 })
         }
     }
@@ -298,7 +314,9 @@ public enum ProgressAnalysis {
         while period < lastCompleted, steps < 100_000 {
             while let day = next, day < period { next = present.next() }
             if next != period { gaps.append(period.description) }
-            period = frequency == .day ? period.adding(days: 1) : frequency == .week ? period.adding(days: 7) : period.addingMonths(1)
+            period =
+                frequency == .day
+                ? period.adding(days: 1) : frequency == .week ? period.adding(days: 7) : period.addingMonths(1)
             steps += 1
         }
         return gaps

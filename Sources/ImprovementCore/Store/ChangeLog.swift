@@ -5,7 +5,8 @@ enum ChangeLog {
     static func fetch(_ db: Database, where condition: String, arguments: StatementArguments) throws -> [LoggedChange] {
         let rows = try Row.fetchCursor(
             db,
-            sql: "SELECT seq, id, replica, type, entity, site, hlc, author, fields, base FROM changes WHERE \(condition)",
+            sql:
+                "SELECT seq, id, replica, type, entity, site, hlc, author, fields, base FROM changes WHERE \(condition)",
             arguments: arguments)
         var result: [LoggedChange] = []
         while let row = try rows.next() {

@@ -52,5 +52,4 @@ extension ImprovementStore {
         }
     }
 
-
 }

@@ -4,7 +4,9 @@ extension ImprovementStore {
     /// left out. Measures of closed programmes are not expected any more.
     public func due(_ query: DueQuery) throws -> [DueSeries] {
         let today = query.today ?? self.today
-        let units = try allRecords(Unit.self).filter { $0.site == query.site && (query.unit == nil || $0.id == query.unit) }
+        let units = try allRecords(Unit.self).filter {
+            $0.site == query.site && (query.unit == nil || $0.id == query.unit)
+        }
         guard !units.isEmpty else { return [] }
         let programmes = Dictionary(uniqueKeysWithValues: try allRecords(Programme.self).map { ($0.id, $0) })
         let measures = try allRecords(Measure.self).filter { query.measure == nil || $0.id == query.measure }

@@ -16,8 +16,10 @@ extension ImprovementStore {
     /// the log (nothing is lost) but is no longer pushed until released.
     public func holdChange(id: String, code: String, reason: String) throws {
         try database.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM changes WHERE id = ? AND replica = ?)",
-                arguments: [id, replica]) == true
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM changes WHERE id = ? AND replica = ?)",
+                    arguments: [id, replica]) == true
             else { throw StoreError.notFound(type: "change of this device", id: id) }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO held_change (id, code, reason, held_at) VALUES (?, ?, ?, ?)",
@@ -45,14 +47,20 @@ extension ImprovementStore {
     /// server answers them as duplicates, so nothing is applied twice.
     public func releaseHeldChange(id: String) throws {
         try database.write { db in
-            guard let seq = try Int64.fetchOne(
-                db, sql: "SELECT seq FROM changes WHERE id = ? AND id IN (SELECT id FROM held_change)", arguments: [id])
+            guard
+                let seq = try Int64.fetchOne(
+                    db, sql: "SELECT seq FROM changes WHERE id = ? AND id IN (SELECT id FROM held_change)",
+                    arguments: [id])
             else { throw StoreError.notFound(type: "held change", id: id) }
             try db.execute(sql: "DELETE FROM held_change WHERE id = ?", arguments: [id])
-            let pushed = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'pushed_through'").flatMap { Int64($0) } ?? 0
+            let pushed =
+                try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'pushed_through'").flatMap {
+                    Int64($0)
+                } ?? 0
             if pushed >= seq {
                 try db.execute(
-                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('pushed_through', ?)", arguments: [String(seq - 1)])
+                    sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('pushed_through', ?)",
+                    arguments: [String(seq - 1)])
             }
         }
     }

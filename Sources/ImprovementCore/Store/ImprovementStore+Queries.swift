@@ -4,7 +4,8 @@ extension ImprovementStore {
     /// One live record, or nil when there is none or it was deleted.
     public func record<R: SyncedRecord>(_ type: R.Type, id: String) throws -> R? {
         try read { db in
-            guard let state = try RecordTable.all[R.entityType.name]!.load(StatementCache(db), id: id), !state.isDeleted else {
+            guard let state = try RecordTable.all[R.entityType.name]!.load(StatementCache(db), id: id), !state.isDeleted
+            else {
                 return nil
             }
             return R(id: id, fields: state.values)

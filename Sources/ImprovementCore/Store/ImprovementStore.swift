@@ -63,7 +63,9 @@ public final class ImprovementStore: Sendable {
             try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         var migrator = StoreSchema.migrator
-        for migration in extraMigrations { migrator.registerMigration(migration.identifier, migrate: migration.migrate) }
+        for migration in extraMigrations {
+            migrator.registerMigration(migration.identifier, migrate: migration.migrate)
+        }
         if let path {
             try StoreOpening.checkPath(path)
             permissionsTightened = tightenPermissions && StoreFileAccess.tighten(path)

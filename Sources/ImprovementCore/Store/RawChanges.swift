@@ -41,13 +41,16 @@ package struct RawLoggedChange: Sendable {
 extension ImprovementStore {
     /// Up to `limit` changes after `seq` that belong to one of `sites` or to no site (global
     /// definitions); every change when `sites` is nil. `hasMore` tells whether more follow.
-    package func rawChanges(after seq: Int64, limit: Int, sites: Set<String>?, pendingOnly: Bool = false) throws
+    package func rawChanges(
+        after seq: Int64, limit: Int, sites: Set<String>?, pendingOnly: Bool = false
+    ) throws
         -> (changes: [RawLoggedChange], hasMore: Bool)
     {
         var sql = "SELECT seq, id, replica, type, entity, site, hlc, author, fields, base FROM changes WHERE seq > ?"
         var arguments: StatementArguments = [seq]
         if pendingOnly {
-            sql += " AND replica = ? AND seq > COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pushed_through'), 0)"
+            sql +=
+                " AND replica = ? AND seq > COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pushed_through'), 0)"
             sql += " AND " + Self.notHeld
             arguments += [replica]
         }

@@ -28,7 +28,9 @@ enum RecordConflictQueries {
         return try list(db, includeResolved: true).first { $0.isNamed(by: selector) }
     }
 
-    private static func entry(_ db: Database, statements: StatementCache, conflicts unordered: [Conflict]) throws
+    private static func entry(
+        _ db: Database, statements: StatementCache, conflicts unordered: [Conflict]
+    ) throws
         -> RecordConflict
     {
         let conflicts = unordered.sorted { ($0.field, $0.loser.hlc) < ($1.field, $1.loser.hlc) }

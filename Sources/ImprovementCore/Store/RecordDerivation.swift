@@ -3,7 +3,9 @@ import GRDB
 /// Rebuilds a record and its conflicts from its whole change history, for merges that cannot
 /// simply extend the stored state (out-of-order arrivals, deletions, conflicts, re-stamping).
 enum RecordDerivation {
-    static func rederive(_ db: Database, statements: StatementCache, type: EntityType, table: RecordTable, id: String)
+    static func rederive(
+        _ db: Database, statements: StatementCache, type: EntityType, table: RecordTable, id: String
+    )
         throws
     {
         var history: [EntityWrite] = []

@@ -15,9 +15,11 @@ final class RecordTable: Sendable {
         let columns = type.fields.map { "\"\($0.column)\"" }
         selectByID = "SELECT deleted, versions, \(columns.joined(separator: ", ")) FROM \(type.table) WHERE id = ?"
         let placeholders = Array(repeating: "?", count: columns.count + 3).joined(separator: ", ")
-        upsert = "INSERT OR REPLACE INTO \(type.table) (id, deleted, versions, \(columns.joined(separator: ", "))) "
+        upsert =
+            "INSERT OR REPLACE INTO \(type.table) (id, deleted, versions, \(columns.joined(separator: ", "))) "
             + "VALUES (\(placeholders))"
-        insertNew = "INSERT INTO \(type.table) (id, deleted, versions, \(columns.joined(separator: ", "))) "
+        insertNew =
+            "INSERT INTO \(type.table) (id, deleted, versions, \(columns.joined(separator: ", "))) "
             + "VALUES (\(placeholders)) ON CONFLICT (id) DO NOTHING"
     }
 

@@ -65,7 +65,9 @@ enum StoreOpening {
                 let tables = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'") ?? 0
                 if tables > 0 {
                     throw StoreOpenError(
-                        path: path, cause: .notImproveDatabase("a SQLite database of another program: it has tables but none of Improve's"))
+                        path: path,
+                        cause: .notImproveDatabase(
+                            "a SQLite database of another program: it has tables but none of Improve's"))
                 }
                 return
             }

@@ -19,7 +19,9 @@ extension StoreWriter {
     /// out (`DecisionGroup`), so a server accepts both or neither. Everything happens in the
     /// caller's transaction.
     @discardableResult
-    public func resolve(_ record: RecordConflict, keep: ConflictChoice, field: String? = nil) throws
+    public func resolve(
+        _ record: RecordConflict, keep: ConflictChoice, field: String? = nil
+    ) throws
         -> RecordResolution
     {
         let open = record.open(field: field)

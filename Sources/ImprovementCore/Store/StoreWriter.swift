@@ -143,7 +143,8 @@ public final class StoreWriter: ValidationContext {
                 observation.value = stored.value
             }
             if entry.note == nil, !entry.clearNote { observation.note = stored.note }
-            let sameValues = (stored.numerator, stored.denominator, stored.value)
+            let sameValues =
+                (stored.numerator, stored.denominator, stored.value)
                 == (observation.numerator, observation.denominator, observation.value)
             // Who recorded the values changes only with them.
             if sameValues { observation.recordedBy = stored.recordedBy }
@@ -233,7 +234,8 @@ public final class StoreWriter: ValidationContext {
         let current = try table.load(statements, id: id)
         var written: FieldMap = [:]
         if let current {
-            for field in type.immutable where !current.isDeleted
+            for field in type.immutable
+            where !current.isDeleted
                 && (current.values[field] ?? .null) != (newFields[field] ?? .null)
             {
                 throw ValidationError.cannotChange(field: field, kind: type.name)
@@ -253,7 +255,8 @@ public final class StoreWriter: ValidationContext {
         for field in written.keys {
             if let version = current?.versions[field] { base[field] = .some(version) }
         }
-        let change = try makeChange(type, id: id, site: type.site(id: id, fields: newFields), fields: written, base: base)
+        let change = try makeChange(
+            type, id: id, site: type.site(id: id, fields: newFields), fields: written, base: base)
         try apply(change, current: .some(current))
         return change
     }
@@ -269,7 +272,9 @@ public final class StoreWriter: ValidationContext {
 
     /// Every local write makes its change here, so this is where the account's rules are applied:
     /// a refused change is never logged or applied, and the refusal rolls the transaction back.
-    func makeChange(_ type: EntityType, id: String, site: String?, fields: FieldMap, base: [String: HLC?])
+    func makeChange(
+        _ type: EntityType, id: String, site: String?, fields: FieldMap, base: [String: HLC?]
+    )
         throws -> Change
     {
         let stamp = clock.tick()
@@ -313,9 +318,11 @@ public final class StoreWriter: ValidationContext {
         guard let type = EntityType.named(change.type), let table = RecordTable.all[type.name], Self.mayCreate(change)
         else {
             let current = try currentState(of: change)
-            try authorize(change, current.map { state in
-                EntityType.named(change.type).map { $0.site(id: change.entity, fields: state.values) } ?? nil
-            })
+            try authorize(
+                change,
+                current.map { state in
+                    EntityType.named(change.type).map { $0.site(id: change.entity, fields: state.values) } ?? nil
+                })
             return try apply(change, current: .some(current))
         }
         // Creating the record first and authorising after is safe: a refusal rolls the whole
@@ -462,4 +469,3 @@ public struct RecordedObservation: Sendable {
             != (observation.numerator, observation.denominator, observation.value)
     }
 }
-

@@ -17,7 +17,9 @@ public struct ServerAccount: Equatable, Sendable {
 
     /// Asks the server who `token` belongs to. Nil when the server is older than the endpoint
     /// (it answers 404): the device then does not know its role, and the server alone judges its changes.
-    public static func fetch(server: URL, token: String, transport: any SyncTransport) async throws(SyncError)
+    public static func fetch(
+        server: URL, token: String, transport: any SyncTransport
+    ) async throws(SyncError)
         -> ServerAccount?
     {
         guard let url = URL(string: server.absoluteString.trimmingAccountSuffix("/") + "/v1/account") else {

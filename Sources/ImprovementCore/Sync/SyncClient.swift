@@ -119,7 +119,8 @@ public struct SyncClient: Sendable {
                     throw .pushTooLarge(code: code, limit: limit, message: message)
                 }
                 try hold(
-                    id: change.id, code: code, reason: Self.tooLargeReason(change: change.id, bytes: batch.bytes, limit: limit),
+                    id: change.id, code: code,
+                    reason: Self.tooLargeReason(change: change.id, bytes: batch.bytes, limit: limit),
                     progress: &progress
                 ) { .pushTooLarge(code: code, limit: limit, message: message) }
                 progress.heldTooLarge += 1
@@ -135,7 +136,8 @@ public struct SyncClient: Sendable {
             progress.pushed += Self.int(object["accepted"])
             progress.duplicates += Self.int(object["duplicates"])
             progress.conflictsCreated += Self.int(object["conflicts"])
-            if case .string(let log)? = object["log"], try noteServerLog(log, restartedBefore: progress.serverRestored) {
+            if case .string(let log)? = object["log"], try noteServerLog(log, restartedBefore: progress.serverRestored)
+            {
                 // Everything this device made is pending again: the loop sends it from the start.
                 progress.serverRestored = true
             }
@@ -185,7 +187,9 @@ public struct SyncClient: Sendable {
     /// held by the server until a change this account may see commits, or for `wait` seconds
     /// when none does (the result is then an empty page).
     @discardableResult
-    public func pull(wait: Int? = nil, report: @Sendable (Progress) -> Void = { _ in }) async throws(SyncError)
+    public func pull(
+        wait: Int? = nil, report: @Sendable (Progress) -> Void = { _ in }
+    ) async throws(SyncError)
         -> Progress
     {
         var progress = Progress()
@@ -227,7 +231,8 @@ public struct SyncClient: Sendable {
 
     private func fetchPage(after cursor: Int64, wait: Int? = nil) async throws(SyncError) -> Page {
         let waiting = wait.map { "&wait=\($0)" } ?? ""
-        let data = try await exchange("GET", path: "/v1/pull?after=\(cursor)&limit=\(pullPageSize)" + waiting, body: nil)
+        let data = try await exchange(
+            "GET", path: "/v1/pull?after=\(cursor)&limit=\(pullPageSize)" + waiting, body: nil)
         return try Self.page(data)
     }
 
@@ -299,7 +304,8 @@ public struct SyncClient: Sendable {
             let target = answer.location.map { "to \($0)" } ?? "elsewhere"
             throw .refused(
                 code: "redirect",
-                message: "The server address answers with a redirect \(target). Set the server address to where it points.")
+                message:
+                    "The server address answers with a redirect \(target). Set the server address to where it points.")
         }
         let document: JSONValue
         do {
@@ -326,7 +332,8 @@ public struct SyncClient: Sendable {
             throw .changeRefused(id: refusedChange, code: code, message: message)
         }
         if code == "batch_too_large" || code == "body_too_large" || status == 413 {
-            throw .pushTooLarge(code: code == "batch_too_large" ? code : "body_too_large", limit: limit, message: message)
+            throw .pushTooLarge(
+                code: code == "batch_too_large" ? code : "body_too_large", limit: limit, message: message)
         }
         switch (status, code) {
         case (401, _): throw .unauthorized(message)
@@ -353,7 +360,8 @@ extension SyncClient.Progress {
             pushed: pushed + other.pushed, duplicates: duplicates + other.duplicates, pulled: pulled + other.pulled,
             received: received + other.received,
             conflictsCreated: conflictsCreated + other.conflictsCreated, pages: pages + other.pages,
-            held: held + other.held, heldTooLarge: heldTooLarge + other.heldTooLarge, serverRestored: serverRestored || other.serverRestored)
+            held: held + other.held, heldTooLarge: heldTooLarge + other.heldTooLarge,
+            serverRestored: serverRestored || other.serverRestored)
     }
 }
 

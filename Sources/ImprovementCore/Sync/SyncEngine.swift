@@ -172,7 +172,8 @@ public actor SyncEngine {
             } else if let retryAt {
                 due = now >= retryAt
             } else {
-                let changesWait = pending > 0 && lastStart.map { now.timeIntervalSince($0) >= options.minimumInterval } ?? true
+                let changesWait =
+                    pending > 0 && lastStart.map { now.timeIntervalSince($0) >= options.minimumInterval } ?? true
                 let pullDue = lastPull.map { now.timeIntervalSince($0) >= options.pullInterval } ?? true
                 due = changesWait || pullDue
             }

@@ -46,7 +46,8 @@ public enum SyncError: Error, Equatable, Sendable, CustomStringConvertible {
         case .server(let status, let message):
             return "The server had a problem (HTTP \(status)): \(message) Your changes are kept; try again later."
         case .network(let detail):
-            return "Could not reach the server (\(detail)). Your changes are kept on this device; sync again when connected."
+            return
+                "Could not reach the server (\(detail)). Your changes are kept on this device; sync again when connected."
         case .badResponse(let detail):
             return "The server's answer could not be read (\(detail)). Your changes are kept; try again later."
         }

@@ -61,7 +61,9 @@ public struct Change: Hashable, Sendable {
     /// Encodes `fields` and `base` now, unless the change arrived with their text, so that later
     /// reads of `fieldsJSON` and `baseJSON` cost nothing (a server does this before taking a lock).
     package mutating func keepCanonicalText() {
-        if canonical == nil { canonical = CanonicalText(fields: CanonicalJSON.object(fields), base: CanonicalJSON.object(base)) }
+        if canonical == nil {
+            canonical = CanonicalText(fields: CanonicalJSON.object(fields), base: CanonicalJSON.object(base))
+        }
     }
 
     // Equality and hashing are by content: the cached text is a by-product of how the change arrived.

@@ -35,7 +35,9 @@ package enum DecisionGroup {
     /// The server's rule for one change of a batch: nil when it may be applied, otherwise the
     /// reason it is refused. `accepted` holds the resolutions the log already had before the
     /// batch; the batch's own resolutions count as present, since a batch is applied whole or not at all.
-    package static func refusal(of change: Change, in batchResolutions: Set<String>, accepted: Set<String>)
+    package static func refusal(
+        of change: Change, in batchResolutions: Set<String>, accepted: Set<String>
+    )
         -> String?
     {
         let missing = resolutions(of: change).filter { !batchResolutions.contains($0) && !accepted.contains($0) }

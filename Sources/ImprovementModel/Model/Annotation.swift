@@ -55,7 +55,8 @@ public struct Annotation: SyncedRecord {
     /// Refuses empty text, unknown references, a date in the future, and a note that both starts a phase and excludes its point.
     public func validate(in context: some ValidationContext) throws {
         try Check.id(id, field: "annotation id")
-        _ = try Check.required(text, field: "annotation text", hint: "Say what happened, e.g. \"New falls bundle started\".")
+        _ = try Check.required(
+            text, field: "annotation text", hint: "Say what happened, e.g. \"New falls bundle started\".")
         _ = try context.requireExisting(.measure, measure)
         if let site { _ = try context.requireExisting(.site, site) }
         if let unit {
@@ -145,7 +146,8 @@ public struct PDSACycle: SyncedRecord {
             unit: fields["unit"]?.text, title: fields["title"]?.text ?? "", plan: fields["plan"]?.text ?? "",
             prediction: fields["prediction"]?.text, doNotes: fields["do"]?.text, study: fields["study"]?.text,
             act: fields["act"]?.text.flatMap(Act.init(rawValue:)), start: fields["start"]?.text.flatMap(Day.init),
-            end: fields["end"]?.text.flatMap(Day.init), owner: fields["owner"]?.text, previous: fields["previous"]?.text)
+            end: fields["end"]?.text.flatMap(Day.init), owner: fields["owner"]?.text, previous: fields["previous"]?.text
+        )
     }
 
     /// The fields stored and synced for this cycle.
@@ -162,23 +164,28 @@ public struct PDSACycle: SyncedRecord {
     /// Refuses missing text, unknown references and dates that do not fit.
     public func validate(in context: some ValidationContext) throws {
         try Check.id(id, field: "PDSA cycle id")
-        _ = try Check.required(title, field: "PDSA title", hint: "Name the test, e.g. \"Intentional rounding, night shift\".")
+        _ = try Check.required(
+            title, field: "PDSA title", hint: "Name the test, e.g. \"Intentional rounding, night shift\".")
         _ = try Check.required(plan, field: "plan", hint: "Say what will be tried, by whom, where and when.")
         for (field, text) in [("prediction", prediction), ("do notes", doNotes), ("study", study)] {
             try Check.length(text, field: field)
         }
         let idea = try context.requireExisting(.driver, changeIdea, as: "change idea")
         guard idea["kind"]?.text == DriverNode.Kind.change.rawValue else {
-            throw ValidationError.invalidChoice(field: "change idea", value: changeIdea, allowed: ["a driver-diagram node of kind change"])
+            throw ValidationError.invalidChoice(
+                field: "change idea", value: changeIdea, allowed: ["a driver-diagram node of kind change"])
         }
         _ = try context.requireExisting(.site, site)
         if let unit {
             let unitFields = try context.requireExisting(.unit, unit)
-            guard unitFields["site"]?.text == site else { throw ValidationError.unknownReference(kind: "unit at site \(site)", id: unit) }
+            guard unitFields["site"]?.text == site else {
+                throw ValidationError.unknownReference(kind: "unit at site \(site)", id: unit)
+            }
         }
         if let previous { _ = try context.requireExisting(.pdsa, previous, as: "PDSA cycle") }
         if act != nil, study == nil {
-            throw ValidationError.missing(field: "study", hint: "Write what the data showed before deciding to adopt, adapt or abandon.")
+            throw ValidationError.missing(
+                field: "study", hint: "Write what the data showed before deciding to adopt, adapt or abandon.")
         }
         if let start, let end, end < start { throw ValidationError.endBeforeStart(start: start, end: end) }
     }
@@ -229,7 +236,8 @@ public struct Story: SyncedRecord {
     /// The story a record's fields describe, as the store and the wire hold them.
     public init(id: String, fields: FieldMap) {
         self.init(
-            id: id, kind: fields["kind"]?.text.flatMap(Kind.init(rawValue:)) ?? .staff, site: fields["site"]?.text ?? "",
+            id: id, kind: fields["kind"]?.text.flatMap(Kind.init(rawValue:)) ?? .staff,
+            site: fields["site"]?.text ?? "",
             unit: fields["unit"]?.text, measure: fields["measure"]?.text,
             date: fields["date"]?.text.flatMap(Day.init) ?? Day(dayNumber: 0), title: fields["title"]?.text,
             text: fields["text"]?.text ?? "")
@@ -252,7 +260,9 @@ public struct Story: SyncedRecord {
         _ = try context.requireExisting(.site, site)
         if let unit {
             let unitFields = try context.requireExisting(.unit, unit)
-            guard unitFields["site"]?.text == site else { throw ValidationError.unknownReference(kind: "unit at site \(site)", id: unit) }
+            guard unitFields["site"]?.text == site else {
+                throw ValidationError.unknownReference(kind: "unit at site \(site)", id: unit)
+            }
         }
         if let measure { _ = try context.requireExisting(.measure, measure) }
         if date > context.today { throw ValidationError.periodInFuture(period: date, today: context.today) }

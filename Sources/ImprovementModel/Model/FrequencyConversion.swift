@@ -34,14 +34,17 @@ public struct FrequencyConversion: Sendable, Equatable {
         guard frequency.isCoarser(than: measure.frequency) else {
             let coarser = Measure.Frequency.allCases.filter { $0.isCoarser(than: measure.frequency) }.map(\.rawValue)
             throw .invalidChoice(
-                field: "conversion of \(measure.name) from \(measure.frequency.rawValue)ly data (points are merged, never split)",
+                field:
+                    "conversion of \(measure.name) from \(measure.frequency.rawValue)ly data (points are merged, never split)",
                 value: "to \(frequency.rawValue)ly periods",
                 allowed: coarser.isEmpty ? ["a new measure for the \(frequency.rawValue)ly data"] : coarser)
         }
         guard !measure.chart.isBetweenEvents else {
             throw .invalidChoice(
                 field: "conversion of \(measure.name)", value: "a \(measure.chart.rawValue) chart",
-                allowed: ["a new measure: \(measure.chart == .t ? "times" : "cases") between events cannot be merged into longer periods"])
+                allowed: [
+                    "a new measure: \(measure.chart == .t ? "times" : "cases") between events cannot be merged into longer periods"
+                ])
         }
         struct Bucket {
             var numerator = 0.0
@@ -70,7 +73,10 @@ public struct FrequencyConversion: Sendable, Equatable {
             for (period, bucket) in buckets[unit]!.sorted(by: { $0.key < $1.key }) {
                 let ratio = bucket.denominator > 0
                 let value: Double? =
-                    ratio ? nil : sums ? bucket.values.reduce(0, +) : bucket.values.reduce(0, +) / Double(max(1, bucket.values.count))
+                    ratio
+                    ? nil
+                    : sums
+                        ? bucket.values.reduce(0, +) : bucket.values.reduce(0, +) / Double(max(1, bucket.values.count))
                 let note = bucket.notes.isEmpty ? nil : String(bucket.notes.joined(separator: "; ").prefix(2000))
                 converted.append(
                     Observation(
@@ -79,7 +85,8 @@ public struct FrequencyConversion: Sendable, Equatable {
                         value: value, note: note, recordedBy: author))
             }
         }
-        let combined = measure.chart.needsNumeratorAndDenominator
+        let combined =
+            measure.chart.needsNumeratorAndDenominator
             ? "numerators and denominators added up"
             : sums ? "counts added up" : "values averaged over the periods merged"
         return FrequencyConversion(

@@ -116,9 +116,11 @@ public struct Measure: SyncedRecord {
         if chart == .mr {
             throw ValidationError.invalidChoice(
                 field: "chart for a measure", value: "mr",
-                allowed: ["i (its moving ranges are drawn with improve chart --kind mr)"] + ChartKind.measureKinds.map(\.rawValue))
+                allowed: ["i (its moving ranges are drawn with improve chart --kind mr)"]
+                    + ChartKind.measureKinds.map(\.rawValue))
         }
-        _ = try Check.required(name, field: "measure name", hint: "Name what is measured, e.g. \"Falls per 1,000 bed days\".")
+        _ = try Check.required(
+            name, field: "measure name", hint: "Name what is measured, e.g. \"Falls per 1,000 bed days\".")
         try Check.number(multiplier, field: "multiplier")
         if let multiplier, multiplier <= 0 || multiplier > 1_000_000_000 {
             throw ValidationError.invalidChoice(
@@ -155,7 +157,8 @@ public struct Measure: SyncedRecord {
     private func keepsSeriesWhole(in context: some ValidationContext) throws {
         guard let stored = try context.fields(of: .measure, id: id).map({ Measure(id: id, fields: $0) }) else { return }
         let changesFrequency = stored.frequency != frequency
-        let changesShape = stored.chart.needsNumeratorAndDenominator != chart.needsNumeratorAndDenominator
+        let changesShape =
+            stored.chart.needsNumeratorAndDenominator != chart.needsNumeratorAndDenominator
             || (stored.chart.isCount != chart.isCount && chart.isCount)
             || (stored.allowNegative && !allowNegative)
         guard changesFrequency || changesShape else { return }
@@ -166,7 +169,8 @@ public struct Measure: SyncedRecord {
                 measure: name, count: count,
                 change: "its frequency from \(stored.frequency.rawValue) to \(frequency.rawValue)",
                 remedy: "Add a new measure for the \(frequency.rawValue)ly data, or convert the existing data with "
-                    + "improve measure convert \(id) --frequency \(frequency.rawValue) (it merges the periods and says how many).")
+                    + "improve measure convert \(id) --frequency \(frequency.rawValue) (it merges the periods and says how many)."
+            )
         }
         throw ValidationError.seriesWouldMix(
             measure: name, count: count,

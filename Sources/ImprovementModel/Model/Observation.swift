@@ -109,7 +109,9 @@ public struct Observation: SyncedRecord {
             guard let value else {
                 throw ValidationError.wrongShape(
                     measure: definition.name, chart: chart.rawValue,
-                    needs: chart == .run ? "a value, or a numerator and a denominator" : "a single value (and no numerator or denominator)")
+                    needs: chart == .run
+                        ? "a value, or a numerator and a denominator"
+                        : "a single value (and no numerator or denominator)")
             }
             if chart.isCount, value != value.rounded() {
                 throw ValidationError.notWholeNumber(field: "value", value: value)
@@ -117,12 +119,14 @@ public struct Observation: SyncedRecord {
             // A t chart raises each time to the power 1/3.6: it needs the days since the last event, above 0.
             if chart == .t, value <= 0 {
                 throw ValidationError.invalidChoice(
-                    field: "days between events for \(definition.name)", value: value == value.rounded() ? String(Int(value)) : String(value),
+                    field: "days between events for \(definition.name)",
+                    value: value == value.rounded() ? String(Int(value)) : String(value),
                     allowed: ["a number of days above 0 (two events on one day: 0.5)"])
             }
         }
         guard definition.frequency.periodStart(of: period) == period else {
-            throw ValidationError.notADate(field: "period start for a \(definition.frequency.rawValue)ly measure", value: period.description)
+            throw ValidationError.notADate(
+                field: "period start for a \(definition.frequency.rawValue)ly measure", value: period.description)
         }
         if period > today { throw ValidationError.periodInFuture(period: period, today: today) }
         try Plausibility.refuseImpossible(self, chart: chart)

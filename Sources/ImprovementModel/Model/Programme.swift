@@ -59,7 +59,9 @@ public struct Programme: SyncedRecord {
         _ = try Check.required(name, field: "programme name", hint: "Give the programme a short name.")
         _ = try Check.required(
             aim, field: "aim statement",
-            hint: "Write what will improve, by how much, by when and for whom, e.g. \"Reduce falls on Ward 7 by 30% by June 2027\".")
+            hint:
+                "Write what will improve, by how much, by when and for whom, e.g. \"Reduce falls on Ward 7 by 30% by June 2027\"."
+        )
         try Check.length(owner, field: "owner", limit: 200)
         if let start, let end, end < start { throw ValidationError.endBeforeStart(start: start, end: end) }
     }
@@ -118,8 +120,10 @@ public struct DriverNode: SyncedRecord {
             id: id, programme: fields["programme"]?.text ?? "",
             kind: fields["kind"]?.text.flatMap(Kind.init(rawValue:)) ?? .change, text: fields["text"]?.text ?? "",
             parent: fields["parent"]?.text,
-            measures: (fields["measures"]?.text ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { !$0.isEmpty })
+            measures: (fields["measures"]?.text ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            .filter { !$0.isEmpty })
     }
 
     /// The fields stored and synced for this node.
@@ -145,18 +149,24 @@ public struct DriverNode: SyncedRecord {
         }
         guard !kind.parentKinds.isEmpty else {
             if let parent {
-                throw ValidationError.invalidChoice(field: "parent of a primary driver", value: parent, allowed: ["none (it links to the aim)"])
+                throw ValidationError.invalidChoice(
+                    field: "parent of a primary driver", value: parent, allowed: ["none (it links to the aim)"])
             }
             return
         }
         guard let parent else {
-            throw ValidationError.missing(field: "parent", hint: "A \(kind.rawValue) node links to a \(kind.parentKinds.map(\.rawValue).joined(separator: " or ")) driver: give its id.")
+            throw ValidationError.missing(
+                field: "parent",
+                hint:
+                    "A \(kind.rawValue) node links to a \(kind.parentKinds.map(\.rawValue).joined(separator: " or ")) driver: give its id."
+            )
         }
         let parentFields = try context.requireExisting(.driver, parent, as: "driver")
         let parentKind = parentFields["kind"]?.text ?? ""
         guard kind.parentKinds.map(\.rawValue).contains(parentKind) else {
             throw ValidationError.invalidChoice(
-                field: "parent kind for a \(kind.rawValue) node", value: parentKind, allowed: kind.parentKinds.map(\.rawValue))
+                field: "parent kind for a \(kind.rawValue) node", value: parentKind,
+                allowed: kind.parentKinds.map(\.rawValue))
         }
         guard parentFields["programme"]?.text == programme else {
             throw ValidationError.unknownReference(kind: "driver in programme \(programme)", id: parent)

@@ -61,7 +61,8 @@ package enum Check {
     ) throws(ValidationError) -> T? {
         guard let value else {
             if required {
-                throw ValidationError.missing(field: field, hint: "Choose one of: \(T.allCases.map(\.rawValue).joined(separator: ", ")).")
+                throw ValidationError.missing(
+                    field: field, hint: "Choose one of: \(T.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             return nil
         }
@@ -83,4 +84,3 @@ package enum Check {
         guard value >= 0 else { throw ValidationError.negative(field: field, value: value) }
     }
 }
-

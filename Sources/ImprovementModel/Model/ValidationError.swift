@@ -38,19 +38,23 @@ public enum ValidationError: Error, Equatable, Sendable, CustomStringConvertible
         case .notFinite(let field):
             return "The \(field) is not a number. Enter a plain number such as 12 or 4.5."
         case .negative(let field, let value):
-            return "The \(field) is \(Self.format(value)), but it cannot be negative. Check the number and enter it again."
+            return
+                "The \(field) is \(Self.format(value)), but it cannot be negative. Check the number and enter it again."
         case .notWholeNumber(let field, let value):
-            return "The \(field) is \(Self.format(value)), but this measure counts events, so it must be a whole number."
+            return
+                "The \(field) is \(Self.format(value)), but this measure counts events, so it must be a whole number."
         case .zeroDenominator(let measure):
             return "The denominator for \(measure) is 0. A proportion or rate needs at least one patient, "
                 + "bed day or opportunity in the denominator; if there were none this period, leave the period out."
         case .numeratorExceedsDenominator(let numerator, let denominator):
-            return "The numerator (\(Self.format(numerator))) is larger than the denominator (\(Self.format(denominator))). "
+            return
+                "The numerator (\(Self.format(numerator))) is larger than the denominator (\(Self.format(denominator))). "
                 + "The numerator counts those in the denominator who met the measure, so it cannot be larger."
         case .wrongShape(let measure, let chart, let needs):
             return "\(measure) is charted as a \(chart) chart, so each data point needs \(needs)."
         case .periodInFuture(let period, let today):
-            return "The period \(period) is in the future (today is \(today)). Record data only for periods that have started."
+            return
+                "The period \(period) is in the future (today is \(today)). Record data only for periods that have started."
         case .endBeforeStart(let start, let end):
             return "The end date \(end) is before the start date \(start). Check the dates."
         case .unknownReference(let kind, let id):

@@ -13,10 +13,14 @@ package struct WireDecodingError: Error, Equatable, Sendable, CustomStringConver
 
 /// Changes on the wire: strict decoding from parsed JSON and canonical encoding to text.
 package enum ChangeWire {
-    private static let keys: Set<String> = ["id", "replica", "type", "entity", "site", "hlc", "author", "fields", "base"]
+    private static let keys: Set<String> = [
+        "id", "replica", "type", "entity", "site", "hlc", "author", "fields", "base",
+    ]
 
     /// Reads one change; with `allowSeq` the server's `seq` key is accepted and returned.
-    package static func change(from value: JSONValue, path: String, allowSeq: Bool = false) throws(WireDecodingError)
+    package static func change(
+        from value: JSONValue, path: String, allowSeq: Bool = false
+    ) throws(WireDecodingError)
         -> (change: Change, seq: Int64?)
     {
         guard case .object(let object) = value else {
@@ -26,7 +30,9 @@ package enum ChangeWire {
             throw WireDecodingError(path: path + "." + key, reason: "is not a field of a change")
         }
         func string(_ key: String) throws(WireDecodingError) -> String {
-            guard let field = object[key] else { throw WireDecodingError(path: path + "." + key, reason: "is required") }
+            guard let field = object[key] else {
+                throw WireDecodingError(path: path + "." + key, reason: "is required")
+            }
             guard case .string(let text) = field else {
                 throw WireDecodingError(path: path + "." + key, reason: "must be a string, not \(field.typeName)")
             }
@@ -41,10 +47,12 @@ package enum ChangeWire {
         switch object["site"] {
         case nil, .null?: site = nil
         case .string(let text)?: site = text
-        case let other?: throw WireDecodingError(path: path + ".site", reason: "must be a string or null, not \(other.typeName)")
+        case let other?:
+            throw WireDecodingError(path: path + ".site", reason: "must be a string or null, not \(other.typeName)")
         }
         guard case .object(let rawFields)? = object["fields"] else {
-            throw WireDecodingError(path: path + ".fields", reason: object["fields"] == nil ? "is required" : "must be an object")
+            throw WireDecodingError(
+                path: path + ".fields", reason: object["fields"] == nil ? "is required" : "must be an object")
         }
         var fields: FieldMap = [:]
         fields.reserveCapacity(rawFields.count)
@@ -68,7 +76,8 @@ package enum ChangeWire {
                 case .null: base[name] = .some(nil)
                 case .string(let text):
                     guard let version = HLC(text) else {
-                        throw WireDecodingError(path: path + ".base." + name, reason: "\"\(text)\" is not a clock stamp")
+                        throw WireDecodingError(
+                            path: path + ".base." + name, reason: "\"\(text)\" is not a clock stamp")
                     }
                     base[name] = .some(version)
                 default:
@@ -86,7 +95,8 @@ package enum ChangeWire {
             seq = Int64(number)
         }
         let change = Change(
-            id: try string("id"), replica: try string("replica"), type: try string("type"), entity: try string("entity"),
+            id: try string("id"), replica: try string("replica"), type: try string("type"),
+            entity: try string("entity"),
             site: site, hlc: hlc, author: try string("author"), fields: fields, base: base)
         return (change, seq)
     }

@@ -8,7 +8,9 @@
 /// path accepts with an equal result (ChangeDecoderTests check this on random input).
 extension JSONParser {
     /// Reads `{"replica": ..., "changes": [...]}`; nil when the general path must judge the body.
-    package static func decodePush(_ text: some Collection<UInt8>, maxDepth: Int = 32)
+    package static func decodePush(
+        _ text: some Collection<UInt8>, maxDepth: Int = 32
+    )
         -> (replica: String, changes: [Change])?
     {
         withBytes(text) { bytes in
@@ -19,7 +21,9 @@ extension JSONParser {
 
     /// Reads the changes, cursor, hasMore and log (nil from servers before it) of a pull answer,
     /// skipping (but checking) its other keys; nil when the general path must judge it.
-    package static func decodePull(_ text: some Collection<UInt8>, maxDepth: Int)
+    package static func decodePull(
+        _ text: some Collection<UInt8>, maxDepth: Int
+    )
         -> (changes: [Change], cursor: Double, hasMore: Bool, log: String?)?
     {
         withBytes(text) { bytes in

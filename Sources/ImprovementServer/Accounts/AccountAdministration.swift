@@ -27,14 +27,16 @@ package enum AccountAdministration {
     }
 
     /// Creates an account and returns its token, which is stored only as a hash.
-    package static func add(name: String, role: Role, sites: [String], storage: some SyncStorage) async throws -> String {
+    package static func add(name: String, role: Role, sites: [String], storage: some SyncStorage) async throws -> String
+    {
         guard Account.isValidName(name) else { throw Failure.invalidName(name) }
         let siteSet = Set(sites.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         for site in siteSet where !isSiteID(site) { throw Failure.invalidSite(site) }
         if role != .admin, siteSet.isEmpty { throw Failure.sitesRequired(role) }
         let token = AccessToken.generate()
         do {
-            try await storage.addAccount(Account(name: name, role: role, sites: siteSet), tokenHash: AccessToken.hash(token))
+            try await storage.addAccount(
+                Account(name: name, role: role, sites: siteSet), tokenHash: AccessToken.hash(token))
         } catch SyncStorageError.accountExists {
             throw Failure.exists(name)
         }

@@ -27,7 +27,9 @@ struct DatabaseOption: ParsableArguments {
 
     /// Opens the storage a location names: the one place that picks the backend.
     /// A failure says what is wrong (StorageOpenError) without a usage text.
-    static func openStorage(_ location: String, logger: Logger = Logger(label: "improve-server")) async throws
+    static func openStorage(
+        _ location: String, logger: Logger = Logger(label: "improve-server")
+    ) async throws
         -> OpenedSyncStorage
     {
         try await openSyncStorage(location, logger: logger)

@@ -49,14 +49,18 @@ struct APIError: Error, HTTPResponseError, Sendable {
 
     static func unsupportedProtocol(_ given: String?) -> APIError {
         let versions = ServerConfiguration.supportedProtocols.map(String.init).joined(separator: ", ")
-        let what = given.map { "Protocol version \"\($0)\" is not supported." } ?? "The request names no protocol version (header Improve-Protocol)."
+        let what =
+            given.map { "Protocol version \"\($0)\" is not supported." }
+            ?? "The request names no protocol version (header Improve-Protocol)."
         return APIError(
             status: .badRequest, code: "unsupported_protocol",
-            message: "\(what) This server speaks protocol versions: \(versions). Update the app to a version that speaks one of them.",
+            message:
+                "\(what) This server speaks protocol versions: \(versions). Update the app to a version that speaks one of them.",
             extra: [("supported", "[" + versions + "]")])
     }
 
-    static let notFound = APIError(status: .notFound, code: "not_found", message: "There is no such endpoint. See Protocol/README.md.")
+    static let notFound = APIError(
+        status: .notFound, code: "not_found", message: "There is no such endpoint. See Protocol/README.md.")
 
     static func methodNotAllowed(_ allowed: String) -> APIError {
         APIError(
@@ -82,6 +86,7 @@ enum JSONText {
             let digits = String(value)
             return String(repeating: "0", count: max(0, width - digits.count)) + digits
         }
-        return "\(day)T\(pad(inDay / 3_600_000, 2)):\(pad(inDay / 60_000 % 60, 2)):\(pad(inDay / 1000 % 60, 2)).\(pad(inDay % 1000, 3))Z"
+        return
+            "\(day)T\(pad(inDay / 3_600_000, 2)):\(pad(inDay / 60_000 % 60, 2)):\(pad(inDay / 1000 % 60, 2)).\(pad(inDay % 1000, 3))Z"
     }
 }

@@ -19,7 +19,8 @@ package func buildApplication(
     SyncRoutes(storage: storage, configuration: configuration, metrics: metrics).register(on: router)
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "improve-server"),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "improve-server"),
         onServerRunning: { channel in
             await onServerRunning(channel.localAddress?.port ?? configuration.port)
         },

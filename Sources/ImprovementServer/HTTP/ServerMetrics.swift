@@ -16,7 +16,8 @@ struct ServerMetrics: Sendable {
         accepted = registry.makeCounter(
             descriptor: Self.name("changes_accepted", unit: "total", help: "Changes accepted by push"))
         duplicates = registry.makeCounter(
-            descriptor: Self.name("changes_duplicate", unit: "total", help: "Changes resent by a device and already held"))
+            descriptor: Self.name(
+                "changes_duplicate", unit: "total", help: "Changes resent by a device and already held"))
         conflicts = registry.makeCounter(
             descriptor: Self.name("conflicts_created", unit: "total", help: "Conflict records created by pushes"))
         livePulls = registry.makeGauge(
@@ -40,11 +41,14 @@ struct ServerMetrics: Sendable {
     func recordRequest(method: String, path: String, status: Int, duration: Duration) {
         let labels = [("method", method), ("path", path), ("status", String(status))]
         registry.makeDurationHistogram(
-            descriptor: Self.name("http_request_duration", unit: "seconds", help: "HTTP request latency"), labels: labels,
+            descriptor: Self.name("http_request_duration", unit: "seconds", help: "HTTP request latency"),
+            labels: labels,
             buckets: Self.buckets
         ).record(duration)
-        registry.makeCounter(descriptor: Self.name("http_requests", unit: "total", help: "HTTP requests"), labels: labels)
-            .increment()
+        registry.makeCounter(
+            descriptor: Self.name("http_requests", unit: "total", help: "HTTP requests"), labels: labels
+        )
+        .increment()
     }
 
     /// A push whose body could not be taken whole, by error code (`body_too_large`,
@@ -75,7 +79,9 @@ struct ServerMetrics: Sendable {
 struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         let start = ContinuousClock.now
@@ -108,7 +114,10 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// The API's paths and the one method each accepts.
     static var allowedMethods: [String: String] {
-        ["/health": "GET", "/health/ready": "GET", "/metrics": "GET", "/v1/push": "POST", "/v1/pull": "GET", "/v1/account": "GET"]
+        [
+            "/health": "GET", "/health/ready": "GET", "/metrics": "GET", "/v1/push": "POST", "/v1/pull": "GET",
+            "/v1/account": "GET",
+        ]
     }
 
     static func apiError(for error: any Error) -> APIError {
@@ -118,10 +127,13 @@ struct ErrorAndMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             case .notFound: return .notFound
             case .methodNotAllowed: return .methodNotAllowed("the documented methods")
             case .contentTooLarge:
-                return APIError(status: .contentTooLarge, code: "body_too_large", message: "The request body is too large.")
+                return APIError(
+                    status: .contentTooLarge, code: "body_too_large", message: "The request body is too large.")
             default:
                 if httpError.status.code < 500 {
-                    return APIError(status: httpError.status, code: "bad_request", message: httpError.body ?? "The request is malformed.")
+                    return APIError(
+                        status: httpError.status, code: "bad_request",
+                        message: httpError.body ?? "The request is malformed.")
                 }
             }
         }

@@ -45,7 +45,8 @@ struct SyncRoutes: Sendable {
             throw APIError.unauthorized
         }
         let token = String(header.dropFirst("Bearer ".count))
-        guard AccessToken.isWellFormed(token), let account = try await storage.account(tokenHash: AccessToken.hash(token)),
+        guard AccessToken.isWellFormed(token),
+            let account = try await storage.account(tokenHash: AccessToken.hash(token)),
             !account.revoked
         else { throw APIError.unauthorized }
         return account
@@ -86,14 +87,18 @@ struct SyncRoutes: Sendable {
             }
         }
         let now = configuration.clock.nowMillis()
-        if let ahead = changes.max(by: { $0.hlc < $1.hlc }), ahead.hlc.millis > now + configuration.maxClockAheadMillis {
+        if let ahead = changes.max(by: { $0.hlc < $1.hlc }), ahead.hlc.millis > now + configuration.maxClockAheadMillis
+        {
             let minutes = max(1, Int((Double(ahead.hlc.millis - now) / 60_000).rounded()))
             throw APIError(
                 status: .unprocessableContent, code: "clock_skew",
-                message: "This device's clock is ahead of the server by about \(minutes) minute\(minutes == 1 ? "" : "s"). "
+                message:
+                    "This device's clock is ahead of the server by about \(minutes) minute\(minutes == 1 ? "" : "s"). "
                     + "Set the date and time correctly; your changes are kept on the device and will be sent once the "
                     + "clock is right.",
-                extra: [("serverTime", JSONText.string(JSONText.timestamp(millis: now))), ("serverTimeMillis", String(now))])
+                extra: [
+                    ("serverTime", JSONText.string(JSONText.timestamp(millis: now))), ("serverTimeMillis", String(now)),
+                ])
         }
         if let foreign = changes.first(where: { $0.replica != replica }) {
             throw APIError.forbidden(
@@ -166,7 +171,8 @@ struct SyncRoutes: Sendable {
         guard rawChanges.count <= configuration.maxBatchSize else {
             throw APIError(
                 status: .badRequest, code: "batch_too_large",
-                message: "A push may carry at most \(configuration.maxBatchSize) changes; this one has \(rawChanges.count). "
+                message:
+                    "A push may carry at most \(configuration.maxBatchSize) changes; this one has \(rawChanges.count). "
                     + "Send them in smaller batches.",
                 extra: [("limit", String(configuration.maxBatchSize))])
         }
@@ -201,7 +207,8 @@ struct SyncRoutes: Sendable {
             switch String(key) {
             case "after":
                 guard let number = Int64(String(value)), number >= 0, number <= 9_007_199_254_740_991 else {
-                    throw APIError.badRequest("after: must be a whole number of 0 or more (the cursor of the last pull).")
+                    throw APIError.badRequest(
+                        "after: must be a whole number of 0 or more (the cursor of the last pull).")
                 }
                 after = number
             case "limit":

@@ -12,7 +12,8 @@ extension ImprovementStore {
             let anyConflict = "SELECT EXISTS (SELECT 1 FROM conflicts) OR EXISTS (SELECT 1 FROM resolution)"
             guard try Bool.fetchOne(db, sql: anyConflict) == true else { return [] }
             let touched = try Row.fetchAll(
-                db, sql: "SELECT DISTINCT type, entity FROM changes WHERE seq > ? AND seq <= ?", arguments: [after, through])
+                db, sql: "SELECT DISTINCT type, entity FROM changes WHERE seq > ? AND seq <= ?",
+                arguments: [after, through])
             var entities: Set<String> = []
             var resolutions: Set<String> = []
             for row in touched {

@@ -20,7 +20,9 @@ enum BlockingWork {
         try await run(on: writes, body)
     }
 
-    private static func run<T: Sendable>(on queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T)
+    private static func run<T: Sendable>(
+        on queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T
+    )
         async throws -> T
     {
         try await withCheckedThrowingContinuation { continuation in

@@ -6,7 +6,9 @@ import PostgresNIO
 /// need a fresh one each run (the account needs the CREATEDB privilege).
 package enum PostgresDatabases {
     /// Creates a database named `prefix` plus a random suffix; returns its location.
-    package static func create(prefix: String, on server: PostgresLocation, logger: Logger) async throws
+    package static func create(
+        prefix: String, on server: PostgresLocation, logger: Logger
+    ) async throws
         -> PostgresLocation
     {
         let name = prefix + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
@@ -16,7 +18,9 @@ package enum PostgresDatabases {
 
     /// Drops the database, closing whatever connections are still open to it.
     package static func drop(_ database: PostgresLocation, logger: Logger) async throws {
-        try await execute("DROP DATABASE IF EXISTS \(database.database) WITH (FORCE)", on: database.with(database: "postgres"), logger: logger)
+        try await execute(
+            "DROP DATABASE IF EXISTS \(database.database) WITH (FORCE)", on: database.with(database: "postgres"),
+            logger: logger)
     }
 
     /// Runs one statement on its own connection (CREATE/DROP DATABASE cannot run in a transaction).

@@ -49,7 +49,8 @@ package struct PostgresLocation: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// Parses the URL; `environment` supplies `PGPASSWORD` when the URL has no password.
-    package init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure) {
+    package init(url text: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(Failure)
+    {
         guard Self.isPostgresURL(text) else { throw .notPostgres }
         guard let components = URLComponents(string: text) else { throw .invalid("it cannot be read as a URL") }
         guard let host = components.host, !host.isEmpty else { throw .invalid("the host is missing") }

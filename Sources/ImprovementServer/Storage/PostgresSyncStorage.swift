@@ -134,7 +134,8 @@ package final class PostgresSyncStorage: SyncStorage, Service {
 
     static func committed(payload: String) -> CommitSignal.Committed {
         guard !payload.isEmpty else { return .everything }
-        return .sites(Set(payload.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? nil : String($0) }))
+        return .sites(
+            Set(payload.split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? nil : String($0) }))
     }
 
     /// Closes the connection pool `connect` started.
@@ -144,11 +145,14 @@ package final class PostgresSyncStorage: SyncStorage, Service {
 
     deinit { runner?.cancel() }
 
-    private static func makeClient(_ location: PostgresLocation, maximumConnections: Int, logger: Logger)
+    private static func makeClient(
+        _ location: PostgresLocation, maximumConnections: Int, logger: Logger
+    )
         -> PostgresClient
     {
         PostgresClient(
-            configuration: location.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: logger)
+            configuration: location.clientConfiguration(maximumConnections: maximumConnections),
+            backgroundLogger: logger)
     }
 
     /// One connection of its own checks the database answers and brings its schema up to date.
@@ -345,7 +349,9 @@ package final class PostgresSyncStorage: SyncStorage, Service {
             """, logger: logger)
     }
 
-    private static func insertConflicts(_ conflicts: [Conflict], on connection: PostgresConnection, logger: Logger)
+    private static func insertConflicts(
+        _ conflicts: [Conflict], on connection: PostgresConnection, logger: Logger
+    )
         async throws
     {
         guard !conflicts.isEmpty else { return }
@@ -373,7 +379,8 @@ package final class PostgresSyncStorage: SyncStorage, Service {
             // One snapshot for the page and its conflicts.
             try await PostgresTransaction.run(on: connection, logger: logger) { connection in
                 try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-                return try await Self.pull(after: cursor, limit: limit, sites: account.visibleSites, on: connection, logger: logger)
+                return try await Self.pull(
+                    after: cursor, limit: limit, sites: account.visibleSites, on: connection, logger: logger)
             }
         }
     }
@@ -418,7 +425,8 @@ package final class PostgresSyncStorage: SyncStorage, Service {
     /// The conflicts (open, resolved and settled) of the records changed in the log range, and
     /// those named by resolutions in it: the same set the embedded store answers.
     private static func conflicts(
-        changedAfter after: Int64, through: Int64, sites: Set<String>?, on connection: PostgresConnection, logger: Logger
+        changedAfter after: Int64, through: Int64, sites: Set<String>?, on connection: PostgresConnection,
+        logger: Logger
     ) async throws -> [Conflict] {
         // The records the range touched stay in the database: no round trip of a page's worth of keys.
         let touched = """
@@ -434,7 +442,8 @@ package final class PostgresSyncStorage: SyncStorage, Service {
             WHERE (c.type, c.entity) IN (SELECT type, entity FROM touched)
                 OR c.id IN (SELECT entity FROM touched WHERE type = 'resolution')
             """, logger: logger
-        ).decode((String, String, String, String, String?, String, String, String, String, String, String, String).self) {
+        ).decode((String, String, String, String, String?, String, String, String, String, String, String, String).self)
+        {
             found[id] = try Conflict(
                 id: id, kind: kind, type: type, entity: entity, site: site, field: field, winnerValueJSON: wv,
                 winnerAuthor: wa, winnerHLC: wh, loserValueJSON: lv, loserAuthor: la, loserHLC: lh)
@@ -472,7 +481,8 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         {
             return id
         }
-        throw StorageOpenError.unreachable(location.description, reason: "the database has no change-log id (sync_meta)")
+        throw StorageOpenError.unreachable(
+            location.description, reason: "the database has no change-log id (sync_meta)")
     }
 
     package func renewLogID() async throws -> String {
@@ -483,7 +493,8 @@ package final class PostgresSyncStorage: SyncStorage, Service {
             commits.notify(.everything)
             return id
         }
-        throw StorageOpenError.unreachable(location.description, reason: "the database has no change-log id (sync_meta)")
+        throw StorageOpenError.unreachable(
+            location.description, reason: "the database has no change-log id (sync_meta)")
     }
 
     private static func lastSequence(on connection: PostgresConnection, logger: Logger) async throws -> Int64 {

@@ -7,7 +7,8 @@ extension SQLiteSyncStorage {
         try await BlockingWork.write { [store] in
             try store.writeDatabase { db in
                 try db.execute(
-                    sql: "INSERT INTO meta (key, value) VALUES ('heartbeat', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    sql:
+                        "INSERT INTO meta (key, value) VALUES ('heartbeat', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     arguments: [String(Int64(Date().timeIntervalSince1970 * 1000))])
             }
         }

@@ -22,7 +22,8 @@ package final class SQLiteSyncStorage: SyncStorage {
 
     /// Names this copy of the change log (see `renewLogID`); kept in the store's meta table.
     static let logIDMigration = ExtraMigration(identifier: "server-log-id-v1") { db in
-        try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('log_id', ?)", arguments: [SQLiteSyncStorage.newLogID()])
+        try db.execute(
+            sql: "INSERT INTO meta (key, value) VALUES ('log_id', ?)", arguments: [SQLiteSyncStorage.newLogID()])
     }
 
     private static func newLogID() -> String { UUID().uuidString.lowercased() }
@@ -126,12 +127,18 @@ package final class SQLiteSyncStorage: SyncStorage {
 
     package func addAccount(_ account: Account, tokenHash: String) async throws {
         try store.writeDatabase { db in
-            if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM server_account WHERE name = ? AND revoked = 0)", arguments: [account.name]) == true {
+            if try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM server_account WHERE name = ? AND revoked = 0)",
+                arguments: [account.name]) == true
+            {
                 throw SyncStorageError.accountExists(account.name)
             }
             try db.execute(
-                sql: "INSERT INTO server_account (name, role, sites, token_hash, revoked, created_at) VALUES (?, ?, ?, ?, 0, strftime('%s','now'))",
-                arguments: [account.name, account.role.rawValue, account.sites.sorted().joined(separator: ","), tokenHash])
+                sql:
+                    "INSERT INTO server_account (name, role, sites, token_hash, revoked, created_at) VALUES (?, ?, ?, ?, 0, strftime('%s','now'))",
+                arguments: [
+                    account.name, account.role.rawValue, account.sites.sorted().joined(separator: ","), tokenHash,
+                ])
         }
     }
 
