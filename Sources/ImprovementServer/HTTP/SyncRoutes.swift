@@ -266,6 +266,9 @@ extension SyncRoutes {
             // Armed before the read: a commit between the read and the wait still wakes it.
             let ticket = commits.arm(for: account.visibleSites)
             defer { commits.disarm(ticket) }
+            // And the token checked once armed: a withdrawal before arming is seen here, one after
+            // wakes the wait (withdrawals notify every waiter).
+            account = try await authenticate(request)
             let page = try await storage.pull(after: after, limit: limit, for: account)
             if !page.changes.isEmpty || ContinuousClock.now >= deadline || Task.isShuttingDownGracefully
                 || Task.isCancelled
@@ -279,7 +282,6 @@ extension SyncRoutes {
                 commits.release(ticket)
             }
             metrics.livePullWaiting(-1)
-            account = try await authenticate(request)
         }
     }
 }
