@@ -58,7 +58,9 @@ struct SimulatedDevice {
             if edit {
                 let earlier = recorded[Int.random(in: 0..<recorded.count, using: &random)]
                 period = earlier.period
-                base = ["numerator": earlier.hlc]
+                // The base is the newest write this device knows, in this batch too: a device never
+                // conflicts with itself.
+                base = ["numerator": written.last { $0.period == period }?.hlc ?? earlier.hlc]
             } else {
                 period = Self.firstWeek.adding(days: 7 * (recorded.count + written.count)).description
                 fields.merge(

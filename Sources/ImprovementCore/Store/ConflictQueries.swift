@@ -30,19 +30,35 @@ package enum ConflictQueries {
         return try Row.fetchOne(db, sql: sql, arguments: [id]).map(conflict(from:))
     }
 
-    /// Open conflicts, and with `includeResolved` the settled ones too, oldest loser first.
-    package static func list(_ db: Database, includeResolved: Bool) throws -> [Conflict] {
+    /// Open conflicts, and with `includeResolved` the settled ones too, oldest loser first. With
+    /// `touched`, only those of records the change log changed in that range (after, through],
+    /// and those its resolution records name: what a pull page sends, read through the index
+    /// instead of decoding every conflict the server holds.
+    package static func list(
+        _ db: Database, includeResolved: Bool, touched: (after: Int64, through: Int64)? = nil
+    ) throws -> [Conflict] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if !includeResolved { conditions.append("r.id IS NULL") }
+        if let touched {
+            conditions.append(
+                """
+                ((c.type, c.entity) IN (SELECT type, entity FROM changes WHERE seq > ? AND seq <= ?)
+                    OR c.id IN (SELECT entity FROM changes WHERE type = 'resolution' AND seq > ? AND seq <= ?))
+                """)
+            arguments += [touched.after, touched.through, touched.after, touched.through]
+        }
         let sql = """
             SELECT \(columns) FROM conflicts c
             LEFT JOIN resolution r ON r.id = c.id AND r.deleted = 0
-            \(includeResolved ? "" : "WHERE r.id IS NULL")
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY c.loser_hlc, c.id
             """
-        var result = try Row.fetchAll(db, sql: sql).map(conflict(from:))
+        var result = try Row.fetchAll(db, sql: sql, arguments: arguments).map(conflict(from:))
         if includeResolved {
             // Keeping the loser writes its value back, which settles the conflict for good;
             // the resolution record is then what remembers it.
-            let settled = """
+            var settled = """
                 SELECT r.id, r.kind, r.record_type, r.entity, r.site, r.field, r.winner_value, r.winner_author,
                     r.winner_hlc, r.loser_value, r.loser_author, r.loser_hlc, r.keep
                 FROM resolution r
@@ -50,9 +66,18 @@ package enum ConflictQueries {
                     AND r.record_type IS NOT NULL AND r.entity IS NOT NULL AND r.field IS NOT NULL
                     AND r.winner_value IS NOT NULL AND r.winner_author IS NOT NULL AND r.winner_hlc IS NOT NULL
                     AND r.loser_value IS NOT NULL AND r.loser_author IS NOT NULL AND r.loser_hlc IS NOT NULL
-                ORDER BY r.loser_hlc, r.id
                 """
-            result += try Row.fetchAll(db, sql: settled).map(conflict(from:))
+            var settledArguments: StatementArguments = []
+            if let touched {
+                settled += """
+
+                        AND ((r.record_type, r.entity) IN (SELECT type, entity FROM changes WHERE seq > ? AND seq <= ?)
+                            OR r.id IN (SELECT entity FROM changes WHERE type = 'resolution' AND seq > ? AND seq <= ?))
+                    """
+                settledArguments += [touched.after, touched.through, touched.after, touched.through]
+            }
+            settled += "\nORDER BY r.loser_hlc, r.id"
+            result += try Row.fetchAll(db, sql: settled, arguments: settledArguments).map(conflict(from:))
         }
         return result
     }

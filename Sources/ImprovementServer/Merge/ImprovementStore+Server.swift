@@ -22,7 +22,7 @@ extension ImprovementStore {
                 entities.insert(type + "\u{0}" + entity)
                 if type == EntityType.resolution.name { resolutions.insert(entity) }
             }
-            return try ConflictQueries.list(db, includeResolved: true).filter { conflict in
+            return try ConflictQueries.list(db, includeResolved: true, touched: (after, through)).filter { conflict in
                 if let sites, let site = conflict.site, !sites.contains(site) { return false }
                 return entities.contains(conflict.type + "\u{0}" + conflict.entity) || resolutions.contains(conflict.id)
             }.sorted { ($0.loser.hlc, $0.id) < ($1.loser.hlc, $1.id) }
