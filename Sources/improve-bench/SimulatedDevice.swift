@@ -12,6 +12,8 @@ struct SimulatedDevice {
     let token: String
     private var cursor: Int64 = 0
     private var counter = 0
+    /// The next week this device records for the first time: each week is created once.
+    private var nextWeek = 0
     private var recorded: [(period: String, hlc: HLC)] = []
     private var random: SystemRandomNumberGenerator = SystemRandomNumberGenerator()
     private static let firstWeek = Day(year: 2020, month: 1, day: 6)!
@@ -31,7 +33,8 @@ struct SimulatedDevice {
     mutating func nextObservation() -> Change {
         counter += 1
         let hlc = HLC(millis: Int64(Date().timeIntervalSince1970 * 1000), counter: counter % 1000, replica: replica)
-        let period = Self.firstWeek.adding(days: 7 * recorded.count).description
+        let period = Self.firstWeek.adding(days: 7 * nextWeek).description
+        nextWeek += 1
         recorded.append((period, hlc))
         return Change(
             id: UUID().uuidString.lowercased(), replica: replica, type: "observation",
@@ -62,7 +65,8 @@ struct SimulatedDevice {
                 // conflicts with itself.
                 base = ["numerator": written.last { $0.period == period }?.hlc ?? earlier.hlc]
             } else {
-                period = Self.firstWeek.adding(days: 7 * (recorded.count + written.count)).description
+                period = Self.firstWeek.adding(days: 7 * nextWeek).description
+                nextWeek += 1
                 fields.merge(
                     [
                         "measure": .text(Self.measure), "unit": .text(unit), "site": .text(site),
