@@ -30,10 +30,7 @@ final class LatencyRecorder: Sendable {
             for (route, values) in samples.seconds {
                 let sorted = values.sorted()
                 requests += sorted.count
-                func quantile(_ q: Double) -> Double {
-                    sorted.isEmpty
-                        ? 0 : sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.up)) - 1)] * 1000
-                }
+                func quantile(_ q: Double) -> Double { LatencyRecorder.percentile(sorted, q) * 1000 }
                 routes[route] = [
                     "requests": sorted.count, "p50_ms": quantile(0.5), "p95_ms": quantile(0.95),
                     "p99_ms": quantile(0.99), "max_ms": (sorted.last ?? 0) * 1000,
@@ -49,6 +46,12 @@ final class LatencyRecorder: Sendable {
                 "server_cpu_share": serverCPUShare / Double(ProcessInfo.processInfo.activeProcessorCount),
             ]
         }
+    }
+
+    /// The nearest-rank percentile of values already sorted; 0 for none.
+    static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * fraction).rounded(.up)) - 1))]
     }
 
     static func summary(_ report: [String: Any]) -> String {

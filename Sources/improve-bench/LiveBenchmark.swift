@@ -62,13 +62,7 @@ struct LiveBenchmark: AsyncParsableCommand {
             target.postgres == nil
             ? pushServer : try ServerProcess.start(database: target.database, folder: folder + "/b")
         defer { watchServer.stop() }
-        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
-        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = watchers + 8
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                redirectConfiguration: .disallow, timeout: .init(connect: .seconds(30), read: .seconds(120)),
-                connectionPool: pool))
+        let client = WireClient.httpClient(connections: watchers + 8)
         let pusher = WireClient(client: client, base: "http://127.0.0.1:\(pushServer.port)")
         let watcher = WireClient(client: client, base: "http://127.0.0.1:\(watchServer.port)")
         try await pusher.define(sites: 1, devices: 2, token: target.adminToken)
@@ -141,11 +135,7 @@ struct LiveBenchmark: AsyncParsableCommand {
         if let location = target.postgres { await ServerUnderLoad.drop(location, logger: logger) }
         guard held >= changes else { throw BenchError("the watching device holds \(held) of \(changes) changes") }
 
-        func quantile(_ values: [Double], _ q: Double) -> Double {
-            let sorted = values.sorted()
-            return sorted.isEmpty
-                ? 0 : sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count) * q).rounded(.up)) - 1))]
-        }
+        func quantile(_ values: [Double], _ q: Double) -> Double { LatencyRecorder.percentile(values.sorted(), q) }
         let report: [String: Any] = [
             "benchmark": "live", "backend": target.postgres == nil ? "sqlite" : "postgres",
             "server_processes": target.postgres == nil ? 1 : 2, "changes": changes, "missing": missing,

@@ -54,13 +54,7 @@ struct LoadBenchmark: AsyncParsableCommand {
             database: database, folder: folder, devices: devices, sites: sites, logger: logger)
         let server = try ServerProcess.start(database: target.database, folder: folder)
         defer { server.stop() }
-        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
-        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = devices + 4
-        let client = HTTPClient(
-            eventLoopGroupProvider: .singleton,
-            configuration: HTTPClient.Configuration(
-                redirectConfiguration: .disallow, timeout: .init(connect: .seconds(15), read: .seconds(120)),
-                connectionPool: pool))
+        let client = WireClient.httpClient(connections: devices + 4)
         let wire = WireClient(client: client, base: "http://127.0.0.1:\(server.port)")
         try await wire.define(sites: sites, devices: devices, token: target.adminToken)
 

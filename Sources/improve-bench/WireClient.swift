@@ -16,6 +16,18 @@ struct WireClient: Sendable {
         var body: ByteBuffer
     }
 
+    /// An HTTP client with room for `connections` requests at once to one server (the pool's
+    /// default of 8 would queue the simulated devices inside the client and hide the server's latency).
+    static func httpClient(connections: Int) -> HTTPClient {
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60))
+        pool.concurrentHTTP1ConnectionsPerHostSoftLimit = connections
+        return HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HTTPClient.Configuration(
+                redirectConfiguration: .disallow, timeout: .init(connect: .seconds(30), read: .seconds(120)),
+                connectionPool: pool))
+    }
+
     func push(_ changes: [Change], replica: String, token: String) async -> Answer {
         var body = "{\"replica\":\"\(replica)\",\"changes\":["
         for (index, change) in changes.enumerated() {

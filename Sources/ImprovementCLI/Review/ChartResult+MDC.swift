@@ -17,7 +17,7 @@ extension ChartResult {
         return value > centre ? SignalSide.higher.rawValue : SignalSide.lower.rawValue
     }
 
-    /// Where the target lies against the latest process limits, in MDC's raw words; nil without a
-    /// target or limits. The target is the measure's, which the analysis already judged.
-    func mdcAssurance(target: Double?) -> String? { target == nil ? nil : assurance?.rawValue }
+    /// Where the measure's target lies against the latest process limits, in MDC's raw words; nil
+    /// without a target or limits (the analysis judged it against the measure's own target).
+    var mdcAssurance: String? { assurance?.rawValue }
 }

@@ -204,7 +204,7 @@ struct HTMLReport {
         var html =
             "<figure class=\"chart\(pooled ? " pooled" : " unit")\"><figcaption><span class=\"where\">\(HTML.escape(title))</span>"
         html += MDCIcons.html(
-            variation: result.mdcVariation, side: result.mdcSide, assurance: result.mdcAssurance(target: measure.target)
+            variation: result.mdcVariation, side: result.mdcSide, assurance: result.mdcAssurance
         )
         html += "</figcaption>" + chart.rendered()
         let notes = chart.notes

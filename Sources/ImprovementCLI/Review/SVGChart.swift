@@ -192,7 +192,7 @@ struct SVGChart {
                 header += "<text x=\"8\" y=\"37\" font-size=\"11\" fill=\"#5b6776\">\(HTML.escape(caption))</text>"
             }
             header += MDCIcons.variation(result.mdcVariation, side: result.mdcSide, x: Self.width - 88, y: 4)
-            header += MDCIcons.assurance(result.mdcAssurance(target: target), x: Self.width - 44, y: 4)
+            header += MDCIcons.assurance(result.mdcAssurance, x: Self.width - 44, y: 4)
             svg = header + svg
             for note in notes {
                 let lines = Self.wrap("\(note.number). \(DayText.long(note.date)): \(note.text)", width: 64)

@@ -160,7 +160,7 @@ struct TerminalChart {
         if let words = MDCIcons.variationWords(result.mdcVariation) {
             lines += wrap("Variation — " + words, indent: "  ")
         }
-        if let words = MDCIcons.assuranceWords(result.mdcAssurance(target: target)) {
+        if let words = MDCIcons.assuranceWords(result.mdcAssurance) {
             lines += wrap("Assurance — " + words, indent: "  ")
         }
         lines += wrap("Verdict — " + DayText.names(in: result.verdict.reason), indent: "  ")

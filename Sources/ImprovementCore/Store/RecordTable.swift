@@ -124,7 +124,6 @@ final class RecordTable: Sendable {
     }
 
     /// Whether a field value fits this column (null always does).
-    static func accepts(_ value: FieldValue, kind: ColumnKind) -> Bool { kind.accepts(value) }
 }
 
 /// The `versions` column: JSON of field → HLC, compacted with a `"*"` entry that stands for
