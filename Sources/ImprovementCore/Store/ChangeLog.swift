@@ -73,7 +73,12 @@ extension ImprovementStore {
 
     /// The highest sequence number in the log (0 when empty).
     public func lastSequence() throws -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM changes") ?? 0 }
+        try read { db in try Self.lastSequence(db) }
+    }
+
+    /// The highest sequence number in the log as `db` sees it (0 when empty).
+    package static func lastSequence(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT MAX(seq) FROM changes")) ?? 0
     }
 
     private static func pushedThrough(_ db: Database) throws -> Int64 {

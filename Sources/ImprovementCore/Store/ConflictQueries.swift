@@ -54,7 +54,7 @@ package enum ConflictQueries {
             \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
             ORDER BY c.loser_hlc, c.id
             """
-        var result = try Row.fetchAll(db, sql: sql, arguments: arguments).map(conflict(from:))
+        var result = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(conflict(from:))
         if includeResolved {
             // Keeping the loser writes its value back, which settles the conflict for good;
             // the resolution record is then what remembers it.
@@ -77,7 +77,7 @@ package enum ConflictQueries {
                 settledArguments += [touched.after, touched.through, touched.after, touched.through]
             }
             settled += "\nORDER BY r.loser_hlc, r.id"
-            result += try Row.fetchAll(db, sql: settled, arguments: settledArguments).map(conflict(from:))
+            result += try Row.fetchAll(db.cachedStatement(sql: settled), arguments: settledArguments).map(conflict(from:))
         }
         return result
     }

@@ -155,7 +155,7 @@ public final class ImprovementStore: Sendable {
             if !rulesChecked {
                 for change in changes { try writer.checkRemote(change) }
             }
-            let conflictsBefore = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts") ?? 0
+            let conflictsBefore = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM conflicts")) ?? 0
             var report = ApplyReport()
             // Each change is authorised against the store as it stands just before it, so a batch
             // that creates a record and then edits it is judged correctly; a refusal anywhere
@@ -167,7 +167,7 @@ public final class ImprovementStore: Sendable {
                     report.duplicates.append(change.id)
                 }
             }
-            let conflictsAfter = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM conflicts") ?? 0
+            let conflictsAfter = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM conflicts")) ?? 0
             report.conflictsChange = conflictsAfter - conflictsBefore
             try writer.finish()
             return report

@@ -68,7 +68,7 @@ extension ImprovementStore {
         return try read { db in
             var result: [RawLoggedChange] = []
             result.reserveCapacity(min(limit, 10_000))
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
             while let row = try rows.next() {
                 result.append(
                     RawLoggedChange(

@@ -4,24 +4,31 @@ import GRDBSQLite
 /// A prepared statement driven through the SQLite C API, for the store's hot paths (recording,
 /// merging), where building GRDB argument arrays costs more than SQLite's own work.
 ///
+/// The statement itself is GRDB's, cached for the connection's lifetime: a server applies many
+/// small batches, and preparing every statement again for each one cost more than running it.
 /// It runs on the connection of the GRDB transaction that created it and must not outlive
 /// that transaction's `StoreWriter`.
 final class RawStatement {
+    /// Held so GRDB does not finalize the statement while it is in use here.
+    private let statement: Statement
     private let handle: OpaquePointer
     private let connection: OpaquePointer
 
     init(_ db: Database, sql: String) throws {
         guard let connection = db.sqliteConnection else { throw StoreError.database("the database is closed") }
-        var statement: OpaquePointer?
-        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
-        guard code == SQLITE_OK, let statement else {
-            throw StoreError.database(String(cString: sqlite3_errmsg(connection)))
+        do {
+            statement = try db.cachedStatement(sql: sql)
+        } catch let error as DatabaseError {
+            throw StoreError.database(error.message ?? error.description)
         }
-        self.handle = statement
+        handle = statement.sqliteStatement
         self.connection = connection
+        // A cached statement may have been left mid-query or with old values bound.
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
     }
 
-    deinit { sqlite3_finalize(handle) }
+    deinit { sqlite3_reset(handle) }
 
     func bind(_ index: Int32, _ text: String?) {
         guard let text else {

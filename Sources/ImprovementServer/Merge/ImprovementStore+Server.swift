@@ -10,9 +10,9 @@ extension ImprovementStore {
             // Most pages touch no record with a conflict; with none at all there is nothing to look up.
             // A settled conflict may live on only as its resolution record, so both tables count.
             let anyConflict = "SELECT EXISTS (SELECT 1 FROM conflicts) OR EXISTS (SELECT 1 FROM resolution)"
-            guard try Bool.fetchOne(db, sql: anyConflict) == true else { return [] }
+            guard try Bool.fetchOne(db.cachedStatement(sql: anyConflict)) == true else { return [] }
             let touched = try Row.fetchAll(
-                db, sql: "SELECT DISTINCT type, entity FROM changes WHERE seq > ? AND seq <= ?",
+                db.cachedStatement(sql: "SELECT DISTINCT type, entity FROM changes WHERE seq > ? AND seq <= ?"),
                 arguments: [after, through])
             var entities: Set<String> = []
             var resolutions: Set<String> = []

@@ -86,7 +86,7 @@ package final class SQLiteSyncStorage: SyncStorage {
     package func logID() async throws -> String {
         try await BlockingWork.read { [store] in
             try store.readDatabase { db in
-                guard let id = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'log_id'") else {
+                guard let id = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'log_id'")) else {
                     throw StoreError.corrupt("the change log has no id")
                 }
                 return id
@@ -114,7 +114,7 @@ package final class SQLiteSyncStorage: SyncStorage {
     private static func account(_ store: ImprovementStore, tokenHash: String) throws -> Account? {
         try store.readDatabase { db in
             try Row.fetchOne(
-                db, sql: "SELECT name, role, sites, revoked FROM server_account WHERE token_hash = ?",
+                db.cachedStatement(sql: "SELECT name, role, sites, revoked FROM server_account WHERE token_hash = ?"),
                 arguments: [tokenHash]
             ).map(Self.account(from:))
         }
