@@ -77,7 +77,8 @@ package enum ConflictQueries {
                 settledArguments += [touched.after, touched.through, touched.after, touched.through]
             }
             settled += "\nORDER BY r.loser_hlc, r.id"
-            result += try Row.fetchAll(db.cachedStatement(sql: settled), arguments: settledArguments).map(conflict(from:))
+            result += try Row.fetchAll(db.cachedStatement(sql: settled), arguments: settledArguments).map(
+                conflict(from:))
         }
         return result
     }

@@ -151,27 +151,36 @@ public final class ImprovementStore: Sendable {
         _ changes: [Change], rulesChecked: Bool = false, authorize: (Change, _ storedSite: String??) throws -> Void
     ) throws -> ApplyReport {
         try database.write { db in
-            let writer = try StoreWriter(db: db, replica: replica, author: "", options: options)
-            if !rulesChecked {
-                for change in changes { try writer.checkRemote(change) }
-            }
-            let conflictsBefore = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM conflicts")) ?? 0
-            var report = ApplyReport()
-            // Each change is authorised against the store as it stands just before it, so a batch
-            // that creates a record and then edits it is judged correctly; a refusal anywhere
-            // rolls the whole transaction back.
-            for change in changes {
-                if try writer.applyRemote(change, authorize: authorize) {
-                    report.applied.append(change.id)
-                } else {
-                    report.duplicates.append(change.id)
-                }
-            }
-            let conflictsAfter = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM conflicts")) ?? 0
-            report.conflictsChange = conflictsAfter - conflictsBefore
-            try writer.finish()
-            return report
+            try apply(changes, in: db, rulesChecked: rulesChecked, authorize: authorize)
         }
+    }
+
+    /// The body of `apply`, inside a transaction (or savepoint) the caller holds.
+    func apply(
+        _ changes: [Change], in db: Database, rulesChecked: Bool,
+        authorize: (Change, _ storedSite: String??) throws -> Void
+    ) throws -> ApplyReport {
+        let writer = try StoreWriter(db: db, replica: replica, author: "", options: options)
+        if !rulesChecked {
+            for change in changes { try writer.checkRemote(change) }
+        }
+        let countConflicts = try db.cachedStatement(sql: "SELECT COUNT(*) FROM conflicts")
+        let conflictsBefore = try Int.fetchOne(countConflicts) ?? 0
+        var report = ApplyReport()
+        // Each change is authorised against the store as it stands just before it, so a batch
+        // that creates a record and then edits it is judged correctly; a refusal anywhere
+        // rolls the whole transaction back.
+        for change in changes {
+            if try writer.applyRemote(change, authorize: authorize) {
+                report.applied.append(change.id)
+            } else {
+                report.duplicates.append(change.id)
+            }
+        }
+        let conflictsAfter = try Int.fetchOne(countConflicts) ?? 0
+        report.conflictsChange = conflictsAfter - conflictsBefore
+        try writer.finish()
+        return report
     }
 }
 

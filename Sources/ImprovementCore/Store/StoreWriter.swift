@@ -33,7 +33,8 @@ public final class StoreWriter: ValidationContext {
         self.author = author
         self.today = Day(millisecondsSince1970: options.clock.nowMillis(), utcOffsetSeconds: options.utcOffsetSeconds)
         self.utcOffsetSeconds = options.utcOffsetSeconds
-        let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'clock'")).flatMap(HLC.init)
+        let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'clock'")).flatMap(
+            HLC.init)
         clock = HLCGenerator(replica: replica, last: stored, physical: options.clock)
         clockAtStart = clock.last
         account = options.account

@@ -29,18 +29,3 @@ extension ImprovementStore {
         }
     }
 }
-
-extension ImprovementStore {
-    /// Which of these resolution records the change log holds a change of: what a server
-    /// has accepted (see `DecisionGroup`).
-    package func loggedResolutions(among ids: Set<String>) throws -> Set<String> {
-        guard !ids.isEmpty else { return [] }
-        return try database.read { db in
-            let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-            return Set(
-                try String.fetchAll(
-                    db, sql: "SELECT DISTINCT entity FROM changes WHERE type = 'resolution' AND entity IN (\(marks))",
-                    arguments: StatementArguments(Array(ids))))
-        }
-    }
-}

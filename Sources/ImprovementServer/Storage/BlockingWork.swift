@@ -20,6 +20,11 @@ enum BlockingWork {
         try await run(on: writes, body)
     }
 
+    /// Queues `body` behind the writes queued before it, without waiting for it.
+    static func enqueueWrite(_ body: @escaping @Sendable () -> Void) {
+        writes.async(execute: body)
+    }
+
     private static func run<T: Sendable>(
         on queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T
     )

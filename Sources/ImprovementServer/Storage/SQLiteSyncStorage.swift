@@ -8,16 +8,21 @@ import ImprovementCore
 /// change that commits late.
 package final class SQLiteSyncStorage: SyncStorage {
     let store: ImprovementStore
-    package let commits = CommitSignal()
-    /// Runs inside every push transaction before its changes are applied; tests use it to hold
-    /// the writer and show that reads do not wait for it.
-    private let whileWriting: (@Sendable () -> Void)?
+    package let commits: CommitSignal
+    private let pushes: GroupedWrites<PendingPush, PushOutcome>
 
+    /// - Parameter whileWriting: runs inside every push (in its savepoint) before its changes are
+    ///   applied; tests use it to hold the writer and show that reads do not wait for it.
     package init(path: String?, clock: PhysicalClock = .system, whileWriting: (@Sendable () -> Void)? = nil) throws {
-        self.whileWriting = whileWriting
-        store = try ImprovementStore(
+        let commits = CommitSignal()
+        self.commits = commits
+        let store = try ImprovementStore(
             path: path, options: StoreOptions(replica: nil, clock: clock, utcOffsetSeconds: 0),
             extraMigrations: [Self.accountsMigration, Self.logIDMigration, Self.reusableNamesMigration])
+        self.store = store
+        pushes = GroupedWrites(maxWeight: Self.maxChangesPerGroup) { group in
+            Self.apply(group, store: store, commits: commits, whileWriting: whileWriting)
+        }
     }
 
     /// Names this copy of the change log (see `renewLogID`); kept in the store's meta table.
@@ -43,29 +48,62 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func push(_ changes: [Change], by account: Account) async throws -> PushOutcome {
-        let outcome = try await BlockingWork.write { [store, whileWriting] in
+        try await pushes.submit(PendingPush(changes: changes, account: account), weight: changes.count)
+    }
+
+    /// A push waiting for the writer.
+    struct PendingPush: Sendable {
+        var changes: [Change]
+        var account: Account
+    }
+
+    /// A group takes pushes of up to this many changes between them (one push of the largest
+    /// batch allowed may still go alone): enough to share a commit among hundreds of devices,
+    /// small enough that the first push of a group is not kept long.
+    static let maxChangesPerGroup = 5000
+
+    /// How many transactions pushes have committed (each holding one or more pushes).
+    package var pushTransactions: Int { pushes.groups }
+
+    /// How many pushes wait for the writer now.
+    package var pushesWaiting: Int { pushes.waiting }
+
+    /// Applies the pushes of one group in one transaction, each in a savepoint: each push is
+    /// still accepted whole or refused whole, and sees the pushes before it in the group.
+    private static func apply(
+        _ group: [PendingPush], store: ImprovementStore, commits: CommitSignal,
+        whileWriting: (@Sendable () -> Void)?
+    ) -> [Result<PushOutcome, any Error>] {
+        let results = store.writeGrouped(group.count) { index, session in
+            let push = group[index]
             // A resolution and the values it restores are accepted together (DecisionGroup); the
-            // log only grows, so what it held before the transaction it still holds in it.
-            let inBatch = DecisionGroup.carried(by: changes)
-            let accepted = try store.loggedResolutions(among: DecisionGroup.namedOutsideBatch(changes))
+            // log only grows, so what it held before this push it still holds in it.
+            let inBatch = DecisionGroup.carried(by: push.changes)
+            let accepted = try session.loggedResolutions(among: DecisionGroup.namedOutsideBatch(push.changes))
             // The push route has checked every change against ChangeRules before calling push.
             var first = true
-            let report = try store.apply(changes, rulesChecked: true) { change, storedSite in
+            let report = try session.apply(push.changes, rulesChecked: true) { change, storedSite in
                 if first {
                     first = false
                     whileWriting?()
                 }
-                try PushPermissions.check(change, account: account, storedSite: storedSite)
+                try PushPermissions.check(change, account: push.account, storedSite: storedSite)
                 if let refusal = DecisionGroup.refusal(of: change, in: inBatch, accepted: accepted) {
                     throw SyncStorageError.forbidden(changeID: change.id, message: refusal)
                 }
             }
             return PushOutcome(
                 accepted: report.applied.count, duplicates: report.duplicates.count,
-                conflicts: max(0, report.conflictsChange), cursor: try store.lastSequence())
+                conflicts: max(0, report.conflictsChange), cursor: try session.lastSequence())
         }
-        if outcome.accepted > 0 { commits.notify(.sites(Set(changes.map(\.site)))) }
-        return outcome
+        var committedSites: Set<String?> = []
+        for (push, result) in zip(group, results) {
+            if case .success(let outcome) = result, outcome.accepted > 0 {
+                committedSites.formUnion(push.changes.map(\.site))
+            }
+        }
+        if !committedSites.isEmpty { commits.notify(.sites(committedSites)) }
+        return results
     }
 
     package func pull(after cursor: Int64, limit: Int, for account: Account) async throws -> PullPage {
@@ -86,7 +124,9 @@ package final class SQLiteSyncStorage: SyncStorage {
     package func logID() async throws -> String {
         try await BlockingWork.read { [store] in
             try store.readDatabase { db in
-                guard let id = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'log_id'")) else {
+                guard
+                    let id = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'log_id'"))
+                else {
                     throw StoreError.corrupt("the change log has no id")
                 }
                 return id
