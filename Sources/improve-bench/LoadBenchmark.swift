@@ -16,7 +16,8 @@ struct LoadBenchmark: AsyncParsableCommand {
         discussion: """
             Each device has its own member account on one of --sites sites and its own unit, and loops: push 1-20 \
             changes (new weekly observations, and edits of ones it recorded before), pull what is new for its \
-            site, wait --think milliseconds. The server runs as a separate improve-server process (found next \
+            site, wait --think milliseconds. With a pause, each device starts at a random moment within the first \
+            one, as devices on a ward are not in step. The server runs as a separate improve-server process (found next \
             to this executable), so its RSS and CPU share are its own.
             """)
 
@@ -67,6 +68,9 @@ struct LoadBenchmark: AsyncParsableCommand {
             for device in 0..<devices {
                 group.addTask {
                     var simulated = SimulatedDevice(index: device, sites: sites, token: target.tokens[device])
+                    // Devices on a ward are not in step: each starts at its own moment within the first
+                    // pause, so a pause does not turn into all devices knocking at once.
+                    if think > 0 { try? await Task.sleep(for: .milliseconds(Int.random(in: 0..<think))) }
                     while ContinuousClock.now < deadline {
                         await simulated.loop(wire: wire, recorder: recorder)
                         if think > 0 { try? await Task.sleep(for: .milliseconds(think)) }

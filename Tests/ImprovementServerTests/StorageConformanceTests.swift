@@ -93,13 +93,14 @@ struct StorageConformanceTests {
             let batch = (0..<3).map {
                 Changes.observation(site: "north", unit: "ward-7", week: "2026-05-\(11 + 7 * $0)")
             }
+            let log = try await storage.logID()
             let first = try await storage.push(batch, by: Self.memberNorth)
-            #expect(first == PushOutcome(accepted: 3, duplicates: 0, conflicts: 0, cursor: 3))
+            #expect(first == PushOutcome(accepted: 3, duplicates: 0, conflicts: 0, cursor: 3, log: log))
             let resend = try await storage.push(batch + [batch[0]], by: Self.memberNorth)
-            #expect(resend == PushOutcome(accepted: 0, duplicates: 4, conflicts: 0, cursor: 3))
+            #expect(resend == PushOutcome(accepted: 0, duplicates: 4, conflicts: 0, cursor: 3, log: log))
             let twiceInOneBatch = Changes.observation(site: "north", unit: "ward-8")
             let mixed = try await storage.push([batch[1], twiceInOneBatch, twiceInOneBatch], by: Self.memberNorth)
-            #expect(mixed == PushOutcome(accepted: 1, duplicates: 2, conflicts: 0, cursor: 4))
+            #expect(mixed == PushOutcome(accepted: 1, duplicates: 2, conflicts: 0, cursor: 4, log: log))
             #expect(try await storage.lastSequence() == 4)
             let page = try await storage.pull(after: 0, limit: 100, for: Self.admin)
             #expect(page.changes.map(\.id) == batch.map(\.id) + [twiceInOneBatch.id])

@@ -76,6 +76,11 @@ package struct GroupedWrite {
         try ImprovementStore.loggedResolutions(db, among: ids)
     }
 
+    /// Reads the server's own tables (its log id, say) as this unit sees them.
+    package func read<T>(_ body: (Database) throws -> T) rethrows -> T {
+        try body(db)
+    }
+
     /// The highest sequence number in the log, counting the units before this one.
     package func lastSequence() throws -> Int64 {
         try ImprovementStore.lastSequence(db)

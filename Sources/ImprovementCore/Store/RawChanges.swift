@@ -46,6 +46,15 @@ extension ImprovementStore {
     ) throws
         -> (changes: [RawLoggedChange], hasMore: Bool)
     {
+        try read { db in try rawChanges(db, after: seq, limit: limit, sites: sites, pendingOnly: pendingOnly) }
+    }
+
+    /// `rawChanges(after:limit:sites:pendingOnly:)` inside a read or transaction the caller holds.
+    package func rawChanges(
+        _ db: Database, after seq: Int64, limit: Int, sites: Set<String>?, pendingOnly: Bool = false
+    ) throws
+        -> (changes: [RawLoggedChange], hasMore: Bool)
+    {
         var sql = "SELECT seq, id, replica, type, entity, site, hlc, author, fields, base FROM changes WHERE seq > ?"
         var arguments: StatementArguments = [seq]
         if pendingOnly {
@@ -65,19 +74,17 @@ extension ImprovementStore {
         }
         sql += " ORDER BY seq LIMIT ?"
         arguments += [limit + 1]
-        return try read { db in
-            var result: [RawLoggedChange] = []
-            result.reserveCapacity(min(limit, 10_000))
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
-            while let row = try rows.next() {
-                result.append(
-                    RawLoggedChange(
-                        seq: row[0], id: row[1], replica: row[2], type: row[3], entity: row[4], site: row[5],
-                        hlc: row[6], author: row[7], fieldsJSON: row[8], baseJSON: row[9]))
-            }
-            let hasMore = result.count > limit
-            if hasMore { result.removeLast() }
-            return (result, hasMore)
+        var result: [RawLoggedChange] = []
+        result.reserveCapacity(min(limit, 10_000))
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        while let row = try rows.next() {
+            result.append(
+                RawLoggedChange(
+                    seq: row[0], id: row[1], replica: row[2], type: row[3], entity: row[4], site: row[5],
+                    hlc: row[6], author: row[7], fieldsJSON: row[8], baseJSON: row[9]))
         }
+        let hasMore = result.count > limit
+        if hasMore { result.removeLast() }
+        return (result, hasMore)
     }
 }

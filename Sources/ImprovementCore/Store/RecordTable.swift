@@ -137,25 +137,35 @@ enum VersionsCoding {
         {
             return "{\"*\":\"" + first.description + "\"}"
         }
-        var entries: [String: String] = [:]
         let coversAllFields = type.fields.allSatisfy { versions[$0.name] != nil }
         var common: HLC?
         if coversAllFields {
             var counts: [HLC: Int] = [:]
             for spec in type.fields { counts[versions[spec.name]!, default: 0] += 1 }
             common = counts.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key
-            entries["*"] = common?.description
         }
+        var entries: [(field: String, version: HLC)] = []
+        entries.reserveCapacity(versions.count)
         for (field, version) in versions where field == EntityType.deletedField || type.spec(field) != nil {
             if let common, version == common, field != EntityType.deletedField { continue }
-            entries[field] = version.description
+            entries.append((field, version))
         }
+        entries.sort { $0.field < $1.field }
+        // "*" sorts before every field name (letters and "_"), so the common version comes first.
         var out = "{"
-        for key in entries.keys.sorted() {
-            if out.count > 1 { out += "," }
-            CanonicalJSON.appendString(key, to: &out)
+        out.reserveCapacity(2 + (entries.count + 1) * 48)
+        var first = true
+        if let common {
+            out += "\"*\":"
+            CanonicalJSON.appendString(common.description, to: &out)
+            first = false
+        }
+        for entry in entries {
+            if !first { out += "," }
+            first = false
+            CanonicalJSON.appendString(entry.field, to: &out)
             out += ":"
-            CanonicalJSON.appendString(entries[key]!, to: &out)
+            CanonicalJSON.appendString(entry.version.description, to: &out)
         }
         return out + "}"
     }

@@ -37,6 +37,15 @@ struct SyncRoutes: Sendable {
 
     /// The protocol version header, then the bearer token; returns the caller's account.
     func authenticate(_ request: Request) async throws -> Account {
+        guard let account = try await storage.account(tokenHash: try tokenHash(request)), !account.revoked else {
+            throw APIError.unauthorized
+        }
+        return account
+    }
+
+    /// The protocol version header, then the bearer token's form; returns the token's hash, by
+    /// which storage knows it.
+    func tokenHash(_ request: Request) throws -> String {
         let version = request.headers[Self.protocolHeader]
         guard let version, let number = Int(version), ServerConfiguration.supportedProtocols.contains(number) else {
             throw APIError.unsupportedProtocol(version)
@@ -45,11 +54,8 @@ struct SyncRoutes: Sendable {
             throw APIError.unauthorized
         }
         let token = String(header.dropFirst("Bearer ".count))
-        guard AccessToken.isWellFormed(token),
-            let account = try await storage.account(tokenHash: AccessToken.hash(token)),
-            !account.revoked
-        else { throw APIError.unauthorized }
-        return account
+        guard AccessToken.isWellFormed(token) else { throw APIError.unauthorized }
+        return AccessToken.hash(token)
     }
 
     // MARK: - Push
@@ -122,7 +128,7 @@ struct SyncRoutes: Sendable {
             throw error
         }
         metrics.record(outcome)
-        let log = try await storage.logID()
+        let log = outcome.log
         let time = configuration.clock.nowMillis()
         return json(
             "{\"accepted\":\(outcome.accepted),\"conflicts\":\(outcome.conflicts),\"cursor\":\(outcome.cursor),"
@@ -190,50 +196,24 @@ struct SyncRoutes: Sendable {
 
     // MARK: - Pull
 
-    /// The longest `wait` a live pull may ask for, in seconds: below the idle timeouts of most proxies.
-    static let maxPullWait = 60
-
     func pull(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        var account = try await authenticate(request)
-        var after: Int64 = 0
-        var limit = 1000
-        var wait = 0
-        var seen: Set<String> = []
-        // Unknown parameters are ignored (a newer client may send more); a repeated one is an error.
-        for (key, value) in request.uri.queryParameters {
-            guard seen.insert(String(key)).inserted else {
-                throw APIError.badRequest("\(key): is given more than once.")
-            }
-            switch String(key) {
-            case "after":
-                guard let number = Int64(String(value)), number >= 0, number <= 9_007_199_254_740_991 else {
-                    throw APIError.badRequest(
-                        "after: must be a whole number of 0 or more (the cursor of the last pull).")
-                }
-                after = number
-            case "limit":
-                guard let number = Int(String(value)), (1...configuration.maxPullLimit).contains(number) else {
-                    throw APIError.badRequest("limit: must be a whole number from 1 to \(configuration.maxPullLimit).")
-                }
-                limit = number
-            case "wait":
-                guard let number = Int(String(value)), (0...Self.maxPullWait).contains(number) else {
-                    throw APIError.badRequest(
-                        "wait: must be a whole number of seconds from 0 to \(Self.maxPullWait) (how long to hold the "
-                            + "pull open when nothing is new).")
-                }
-                wait = number
-            default:
-                continue
-            }
+        let tokenHash = try tokenHash(request)
+        let query: PullQuery
+        do {
+            query = try PullQuery(request.uri.queryParameters, maxLimit: configuration.maxPullLimit)
+        } catch {
+            // A caller without a live token is told so before anything about its parameters.
+            _ = try await authenticate(request)
+            throw error
         }
-        var page = try await storage.pull(after: after, limit: limit, for: account)
-        if page.changes.isEmpty && wait > 0 {
+        // The token and the first page in one read.
+        guard var (account, page) = try await storage.pull(after: query.after, limit: query.limit, tokenHash: tokenHash)
+        else { throw APIError.unauthorized }
+        if page.changes.isEmpty && query.wait > 0 {
             page = try await livePull(
-                request, account: &account, after: after, limit: limit,
-                until: .now + .seconds(wait))
+                tokenHash: tokenHash, account: &account, after: query.after, limit: query.limit,
+                until: .now + .seconds(query.wait))
         }
-        let log = try await storage.logID()
         let time = configuration.clock.nowMillis()
         var out = "{\"changes\":["
         out.reserveCapacity(page.changes.count * 400 + 256)
@@ -246,7 +226,7 @@ struct SyncRoutes: Sendable {
             if index > 0 { out += "," }
             conflict.appendJSON(to: &out)
         }
-        out += "],\"cursor\":\(page.cursor),\"hasMore\":\(page.hasMore),\"log\":\(JSONText.string(log)),"
+        out += "],\"cursor\":\(page.cursor),\"hasMore\":\(page.hasMore),\"log\":\(JSONText.string(page.log)),"
         out += "\"serverTime\":\(JSONText.string(JSONText.timestamp(millis: time))),\"serverTimeMillis\":\(time)}"
         return json(out)
     }
@@ -259,7 +239,7 @@ extension SyncRoutes {
     /// at most the wait and never a change. The token is checked again after each wake: a token
     /// withdrawn meanwhile is refused (401) before anything more is read.
     func livePull(
-        _ request: Request, account: inout Account, after: Int64, limit: Int, until deadline: ContinuousClock.Instant
+        tokenHash: String, account: inout Account, after: Int64, limit: Int, until deadline: ContinuousClock.Instant
     ) async throws -> PullPage {
         let commits = storage.commits
         while true {
@@ -268,8 +248,10 @@ extension SyncRoutes {
             defer { commits.disarm(ticket) }
             // And the token checked once armed: a withdrawal before arming is seen here, one after
             // wakes the wait (withdrawals notify every waiter).
-            account = try await authenticate(request)
-            let page = try await storage.pull(after: after, limit: limit, for: account)
+            guard let (current, page) = try await storage.pull(after: after, limit: limit, tokenHash: tokenHash) else {
+                throw APIError.unauthorized
+            }
+            account = current
             if !page.changes.isEmpty || ContinuousClock.now >= deadline || Task.isShuttingDownGracefully
                 || Task.isCancelled
             {

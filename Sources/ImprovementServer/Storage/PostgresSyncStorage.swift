@@ -197,7 +197,8 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         let outcome = try await client.withConnection { connection in
             try await PostgresTransaction.run(on: connection, logger: logger) { connection in
                 try await connection.query("SELECT pg_advisory_xact_lock(\(Self.pushLock))", logger: logger)
-                let outcome = try await Self.push(changes, by: account, on: connection, logger: logger)
+                var outcome = try await Self.push(changes, by: account, on: connection, logger: logger)
+                outcome.log = try await Self.logID(on: connection, logger: logger)
                 if outcome.accepted > 0 {
                     // Delivered to every listening server process when, and only if, the push commits.
                     try await connection.query(
@@ -256,7 +257,7 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         }
         let last = try await lastSequence(on: connection, logger: logger)
         guard !merge.fresh.isEmpty else {
-            return PushOutcome(accepted: 0, duplicates: merge.duplicates, conflicts: 0, cursor: last)
+            return PushOutcome(accepted: 0, duplicates: merge.duplicates, conflicts: 0, cursor: last, log: "")
         }
 
         let derived = Array(merge.needsDerivation)
@@ -295,7 +296,7 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         return PushOutcome(
             accepted: merge.fresh.count, duplicates: merge.duplicates,
             conflicts: conflicts.filter { !previousConflicts.contains($0.id) }.count,
-            cursor: last + Int64(merge.fresh.count))
+            cursor: last + Int64(merge.fresh.count), log: "")
     }
 
     /// Logs the batch's new changes with the sequence numbers after `last`, in batch order.
@@ -379,8 +380,10 @@ package final class PostgresSyncStorage: SyncStorage, Service {
             // One snapshot for the page and its conflicts.
             try await PostgresTransaction.run(on: connection, logger: logger) { connection in
                 try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-                return try await Self.pull(
+                var page = try await Self.pull(
                     after: cursor, limit: limit, sites: account.visibleSites, on: connection, logger: logger)
+                page.log = try await Self.logID(on: connection, logger: logger)
+                return page
             }
         }
     }
@@ -415,11 +418,11 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         let hasMore = changes.count > limit
         if hasMore { changes.removeLast() }
         guard let newCursor = changes.last?.seq else {
-            return PullPage(changes: [], conflicts: [], cursor: cursor, hasMore: false)
+            return PullPage(changes: [], conflicts: [], cursor: cursor, hasMore: false, log: "")
         }
         let conflicts = try await Self.conflicts(
             changedAfter: cursor, through: newCursor, sites: sites, on: connection, logger: logger)
-        return PullPage(changes: changes, conflicts: conflicts, cursor: newCursor, hasMore: hasMore)
+        return PullPage(changes: changes, conflicts: conflicts, cursor: newCursor, hasMore: hasMore, log: "")
     }
 
     /// The conflicts (open, resolved and settled) of the records changed in the log range, and
@@ -476,13 +479,16 @@ package final class PostgresSyncStorage: SyncStorage, Service {
     }
 
     package func logID() async throws -> String {
-        for try await id in try await client.query("SELECT value FROM sync_meta WHERE key = 'log'", logger: logger)
+        try await client.withConnection { connection in try await Self.logID(on: connection, logger: logger) }
+    }
+
+    private static func logID(on connection: PostgresConnection, logger: Logger) async throws -> String {
+        for try await id in try await connection.query("SELECT value FROM sync_meta WHERE key = 'log'", logger: logger)
             .decode(String.self)
         {
             return id
         }
-        throw StorageOpenError.unreachable(
-            location.description, reason: "the database has no change-log id (sync_meta)")
+        throw StoreError.corrupt("the database has no change-log id (sync_meta)")
     }
 
     package func renewLogID() async throws -> String {

@@ -18,7 +18,8 @@ package final class SQLiteSyncStorage: SyncStorage {
         self.commits = commits
         let store = try ImprovementStore(
             path: path, options: StoreOptions(replica: nil, clock: clock, utcOffsetSeconds: 0),
-            extraMigrations: [Self.accountsMigration, Self.logIDMigration, Self.reusableNamesMigration])
+            extraMigrations: [Self.accountsMigration, Self.logIDMigration, Self.reusableNamesMigration],
+            checkpointAfterPages: 10_000)
         self.store = store
         pushes = GroupedWrites(maxWeight: Self.maxChangesPerGroup) { group in
             Self.apply(group, store: store, commits: commits, whileWriting: whileWriting)
@@ -94,7 +95,8 @@ package final class SQLiteSyncStorage: SyncStorage {
             }
             return PushOutcome(
                 accepted: report.applied.count, duplicates: report.duplicates.count,
-                conflicts: max(0, report.conflictsChange), cursor: try session.lastSequence())
+                conflicts: max(0, report.conflictsChange), cursor: try session.lastSequence(),
+                log: try session.read(Self.logID))
         }
         var committedSites: Set<String?> = []
         for (push, result) in zip(group, results) {
@@ -108,13 +110,37 @@ package final class SQLiteSyncStorage: SyncStorage {
 
     package func pull(after cursor: Int64, limit: Int, for account: Account) async throws -> PullPage {
         try await BlockingWork.read { [store] in
-            let page = try store.rawChanges(after: cursor, limit: limit, sites: account.visibleSites)
-            let newCursor = page.changes.last?.seq ?? cursor
-            let conflicts =
-                page.changes.isEmpty
-                ? [] : try store.conflicts(changedAfter: cursor, through: newCursor, sites: account.visibleSites)
-            return PullPage(changes: page.changes, conflicts: conflicts, cursor: newCursor, hasMore: page.hasMore)
+            try store.readDatabase { db in try Self.page(db, store: store, after: cursor, limit: limit, for: account) }
         }
+    }
+
+    package func pull(
+        after cursor: Int64, limit: Int, tokenHash: String
+    ) async throws -> (
+        account: Account, page: PullPage
+    )? {
+        try await BlockingWork.read { [store] in
+            try store.readDatabase { db in
+                guard let account = try Self.account(db, tokenHash: tokenHash), !account.revoked else { return nil }
+                return (account, try Self.page(db, store: store, after: cursor, limit: limit, for: account))
+            }
+        }
+    }
+
+    /// A pull page as `db` sees it: changes, the conflicts of the records they touch, the log id.
+    private static func page(
+        _ db: Database, store: ImprovementStore, after cursor: Int64, limit: Int, for account: Account
+    ) throws -> PullPage {
+        let page = try store.rawChanges(db, after: cursor, limit: limit, sites: account.visibleSites)
+        let newCursor = page.changes.last?.seq ?? cursor
+        let conflicts =
+            page.changes.isEmpty
+            ? []
+            : try ImprovementStore.conflicts(
+                db, changedAfter: cursor, through: newCursor, sites: account.visibleSites)
+        return PullPage(
+            changes: page.changes, conflicts: conflicts, cursor: newCursor, hasMore: page.hasMore,
+            log: try logID(db))
     }
 
     package func lastSequence() async throws -> Int64 {
@@ -122,16 +148,15 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func logID() async throws -> String {
-        try await BlockingWork.read { [store] in
-            try store.readDatabase { db in
-                guard
-                    let id = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'log_id'"))
-                else {
-                    throw StoreError.corrupt("the change log has no id")
-                }
-                return id
-            }
+        try await BlockingWork.read { [store] in try store.readDatabase(Self.logID) }
+    }
+
+    private static func logID(_ db: Database) throws -> String {
+        guard let id = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'log_id'"))
+        else {
+            throw StoreError.corrupt("the change log has no id")
         }
+        return id
     }
 
     package func renewLogID() async throws -> String {
@@ -148,16 +173,16 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func account(tokenHash: String) async throws -> Account? {
-        try await BlockingWork.read { [store] in try Self.account(store, tokenHash: tokenHash) }
+        try await BlockingWork.read { [store] in
+            try store.readDatabase { db in try Self.account(db, tokenHash: tokenHash) }
+        }
     }
 
-    private static func account(_ store: ImprovementStore, tokenHash: String) throws -> Account? {
-        try store.readDatabase { db in
-            try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT name, role, sites, revoked FROM server_account WHERE token_hash = ?"),
-                arguments: [tokenHash]
-            ).map(Self.account(from:))
-        }
+    private static func account(_ db: Database, tokenHash: String) throws -> Account? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT name, role, sites, revoked FROM server_account WHERE token_hash = ?"),
+            arguments: [tokenHash]
+        ).map(Self.account(from:))
     }
 
     // Account administration runs on the caller's thread, as one-shot commands use it: work on the

@@ -11,6 +11,10 @@ package protocol SyncStorage: Sendable {
     /// A page of changes after `cursor` that the account may see, with the conflicts of the
     /// records they touch.
     func pull(after cursor: Int64, limit: Int, for account: Account) async throws -> PullPage
+    /// The account `tokenHash` names and, when it is live, its page after `cursor`: what a pull
+    /// request needs, read together (on SQLite in one snapshot, one trip to the database). Nil
+    /// when no live account has the token.
+    func pull(after cursor: Int64, limit: Int, tokenHash: String) async throws -> (account: Account, page: PullPage)?
     /// The highest sequence number handed out so far.
     func lastSequence() async throws -> Int64
     /// The id of this copy of the change log, sent with every push and pull answer. Read on
@@ -38,6 +42,17 @@ package protocol SyncStorage: Sendable {
     var commits: CommitSignal { get }
 }
 
+extension SyncStorage {
+    package func pull(
+        after cursor: Int64, limit: Int, tokenHash: String
+    ) async throws -> (
+        account: Account, page: PullPage
+    )? {
+        guard let account = try await account(tokenHash: tokenHash), !account.revoked else { return nil }
+        return (account, try await pull(after: cursor, limit: limit, for: account))
+    }
+}
+
 /// What a push did.
 package struct PushOutcome: Equatable, Sendable {
     package var accepted: Int
@@ -46,6 +61,8 @@ package struct PushOutcome: Equatable, Sendable {
     package var conflicts: Int
     /// The highest server sequence number after the push.
     package var cursor: Int64
+    /// The id of the change log the push went into (see `logID`).
+    package var log: String
 }
 
 /// One page of a pull.
@@ -54,6 +71,8 @@ package struct PullPage: Sendable {
     package var conflicts: [Conflict]
     package var cursor: Int64
     package var hasMore: Bool
+    /// The id of the change log the page was read from (see `logID`).
+    package var log: String
 }
 
 /// Why storage refused a push.
