@@ -215,18 +215,8 @@ struct SyncRoutes: Sendable {
                 until: .now + .seconds(query.wait))
         }
         let time = configuration.clock.nowMillis()
-        var out = "{\"changes\":["
-        out.reserveCapacity(page.changes.count * 400 + 256)
-        for (index, change) in page.changes.enumerated() {
-            if index > 0 { out += "," }
-            change.appendJSON(to: &out)
-        }
-        out += "],\"conflicts\":["
-        for (index, conflict) in page.conflicts.enumerated() {
-            if index > 0 { out += "," }
-            conflict.appendJSON(to: &out)
-        }
-        out += "],\"cursor\":\(page.cursor),\"hasMore\":\(page.hasMore),\"log\":\(JSONText.string(page.log)),"
+        var out = page.changesAndConflictsJSON
+        out += ",\"cursor\":\(page.cursor),\"hasMore\":\(page.hasMore),\"log\":\(JSONText.string(page.log)),"
         out += "\"serverTime\":\(JSONText.string(JSONText.timestamp(millis: time))),\"serverTimeMillis\":\(time)}"
         return json(out)
     }

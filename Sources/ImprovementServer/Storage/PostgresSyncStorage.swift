@@ -380,16 +380,16 @@ package final class PostgresSyncStorage: SyncStorage, Service {
             // One snapshot for the page and its conflicts.
             try await PostgresTransaction.run(on: connection, logger: logger) { connection in
                 try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
-                var page = try await Self.pull(
-                    after: cursor, limit: limit, sites: account.visibleSites, on: connection, logger: logger)
-                page.log = try await Self.logID(on: connection, logger: logger)
-                return page
+                let log = try await Self.logID(on: connection, logger: logger)
+                return try await Self.pull(
+                    after: cursor, limit: limit, sites: account.visibleSites, log: log, on: connection, logger: logger)
             }
         }
     }
 
     private static func pull(
-        after cursor: Int64, limit: Int, sites: Set<String>?, on connection: PostgresConnection, logger: Logger
+        after cursor: Int64, limit: Int, sites: Set<String>?, log: String, on connection: PostgresConnection,
+        logger: Logger
     ) async throws -> PullPage {
         let columns = "seq, id, replica, type, entity, site, hlc, author, fields, base"
         let rows =
@@ -418,11 +418,11 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         let hasMore = changes.count > limit
         if hasMore { changes.removeLast() }
         guard let newCursor = changes.last?.seq else {
-            return PullPage(changes: [], conflicts: [], cursor: cursor, hasMore: false, log: "")
+            return PullPage(changes: [], conflicts: [], cursor: cursor, hasMore: false, log: log)
         }
         let conflicts = try await Self.conflicts(
             changedAfter: cursor, through: newCursor, sites: sites, on: connection, logger: logger)
-        return PullPage(changes: changes, conflicts: conflicts, cursor: newCursor, hasMore: hasMore, log: "")
+        return PullPage(changes: changes, conflicts: conflicts, cursor: newCursor, hasMore: hasMore, log: log)
     }
 
     /// The conflicts (open, resolved and settled) of the records changed in the log range, and

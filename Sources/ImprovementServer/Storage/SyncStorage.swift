@@ -67,12 +67,36 @@ package struct PushOutcome: Equatable, Sendable {
 
 /// One page of a pull.
 package struct PullPage: Sendable {
-    package var changes: [RawLoggedChange]
-    package var conflicts: [Conflict]
-    package var cursor: Int64
-    package var hasMore: Bool
+    package let changes: [RawLoggedChange]
+    package let conflicts: [Conflict]
+    package let cursor: Int64
+    package let hasMore: Bool
     /// The id of the change log the page was read from (see `logID`).
-    package var log: String
+    package let log: String
+    /// The answer's `"changes"` and `"conflicts"` members as JSON (`{"changes":[…],"conflicts":[…]`),
+    /// rendered where the page is read: on SQLite that is a storage thread, so the threads that
+    /// serve every request only add the page's last few fields.
+    package let changesAndConflictsJSON: String
+
+    package init(changes: [RawLoggedChange], conflicts: [Conflict], cursor: Int64, hasMore: Bool, log: String) {
+        self.changes = changes
+        self.conflicts = conflicts
+        self.cursor = cursor
+        self.hasMore = hasMore
+        self.log = log
+        var out = "{\"changes\":["
+        out.reserveCapacity(changes.count * 400 + 64)
+        for (index, change) in changes.enumerated() {
+            if index > 0 { out += "," }
+            change.appendJSON(to: &out)
+        }
+        out += "],\"conflicts\":["
+        for (index, conflict) in conflicts.enumerated() {
+            if index > 0 { out += "," }
+            conflict.appendJSON(to: &out)
+        }
+        changesAndConflictsJSON = out + "]"
+    }
 }
 
 /// Why storage refused a push.
