@@ -121,4 +121,46 @@ struct ReadsBesideWritesTests {
         storage.shutdown()
         await TestPostgres.dropDatabase(database)
     }
+
+    /// A push waiting for the lock holds a pooled connection; with more pushes waiting than the
+    /// pool has connections, pulls would wait for a connection, behind the lock after all. (Before
+    /// pushes passed a gate narrower than the pool, the reads here waited for the gate's 30 s.)
+    @Test(.timeLimit(.minutes(1)))
+    func postgresPullsFindAConnectionWhileMorePushesThanConnectionsWaitForTheLock() async throws {
+        let database = try await TestPostgres.createDatabase()
+        let gate = Gate()
+        let storage = try await PostgresSyncStorage.connect(
+            database, maximumConnections: 4, logger: TestPostgres.logger
+        ) {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    gate.hold()
+                    continuation.resume()
+                }
+            }
+        }
+        try await storage.addAccount(Self.writer, tokenHash: "hash-of-writer")
+        let queued = 20
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                _ = try await storage.push([Changes.observation(site: "north", unit: "held")], by: Self.writer)
+            }
+            await gate.waitUntilHeld()
+            for index in 0..<queued {
+                group.addTask {
+                    _ = try await storage.push(
+                        [Changes.observation(site: "north", unit: "queued-\(index)")], by: Self.writer)
+                }
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            gate.letGo(after: 30)
+            let reads = try await Self.timeReads(storage, tokenHash: "hash-of-writer")
+            #expect(reads < .seconds(15), "20 reads took \(reads) while \(queued) pushes waited for the lock")
+            gate.open()
+            try await group.waitForAll()
+        }
+        #expect(try await storage.lastSequence() == Int64(queued + 1), "every queued push then went through")
+        storage.shutdown()
+        await TestPostgres.dropDatabase(database)
+    }
 }

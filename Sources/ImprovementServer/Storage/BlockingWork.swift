@@ -5,7 +5,8 @@ import Dispatch
 ///
 /// Reads and writes have queues of their own. SQLite has one writer: writes queue on a serial
 /// queue as closures, so however many pushes wait for the writer they hold one thread between
-/// them, and the threads reads need (WAL readers, never blocked by the writer) stay free.
+/// them, and the threads reads need (WAL readers, never blocked by the writer) stay free. Pushes
+/// themselves wait in `GroupedWrites`, which queues one closure per group here.
 enum BlockingWork {
     private static let reads = DispatchQueue(label: "improve.storage.read", attributes: .concurrent)
     private static let writes = DispatchQueue(label: "improve.storage.write")

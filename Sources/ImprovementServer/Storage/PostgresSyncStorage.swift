@@ -31,6 +31,9 @@ package final class PostgresSyncStorage: SyncStorage, Service {
     /// Runs inside every push transaction just before it commits; tests use it to hold a
     /// transaction open and show that no pull skips past it.
     private let beforeCommit: (@Sendable () async throws -> Void)?
+    /// Pushes that may hold a connection at once in this process: one holding the push lock and
+    /// one ready to take it; the rest wait here, leaving the pool's other connections to pulls.
+    private let pushGate = AsyncGate(width: 2)
 
     private init(
         client: PostgresClient, runner: Task<Void, Never>?, location: PostgresLocation, logger: Logger,
@@ -194,18 +197,30 @@ package final class PostgresSyncStorage: SyncStorage, Service {
             return encoded
         }
         let sites = Set(changes.map(\.site))
-        let outcome = try await client.withConnection { connection in
-            try await PostgresTransaction.run(on: connection, logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.pushLock))", logger: logger)
-                var outcome = try await Self.push(changes, by: account, on: connection, logger: logger)
-                outcome.log = try await Self.logID(on: connection, logger: logger)
-                if outcome.accepted > 0 {
-                    // Delivered to every listening server process when, and only if, the push commits.
-                    try await connection.query(
-                        "SELECT pg_notify(\(Self.commitChannel), \(Self.payload(sites: sites)))", logger: logger)
+        let outcome = try await pushGate.run {
+            try await client.withConnection { connection in
+                try await PostgresTransaction.run(on: connection, logger: logger) { connection in
+                    // The lock and the log id in one round trip: the lock is held for database work only.
+                    var log: String?
+                    for try await id in try await connection.query(
+                        """
+                        SELECT m.value FROM pg_advisory_xact_lock(\(Self.pushLock)) AS lock, sync_meta m
+                        WHERE m.key = 'log'
+                        """, logger: logger
+                    ).decode(String.self) {
+                        log = id
+                    }
+                    guard let log else { throw StoreError.corrupt("the database has no change-log id (sync_meta)") }
+                    var outcome = try await Self.push(changes, by: account, on: connection, logger: logger)
+                    outcome.log = log
+                    if outcome.accepted > 0 {
+                        // Delivered to every listening server process when, and only if, the push commits.
+                        try await connection.query(
+                            "SELECT pg_notify(\(Self.commitChannel), \(Self.payload(sites: sites)))", logger: logger)
+                    }
+                    try await beforeCommit?()
+                    return outcome
                 }
-                try await beforeCommit?()
-                return outcome
             }
         }
         // This process's own waiters need not wait for the round trip of the announcement.
