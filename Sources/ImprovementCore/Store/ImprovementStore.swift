@@ -52,13 +52,8 @@ public final class ImprovementStore: Sendable {
     /// Opens the store and also runs `extraMigrations` (the sync server keeps its accounts in the
     /// same file). A new file is created with mode 0600; an existing one is made owner-only when
     /// `tightenPermissions` is set (the server leaves its operator's choice alone).
-    ///
-    /// - Parameter checkpointAfterPages: how long the write-ahead log may grow, in pages, before
-    ///   a commit copies it back into the database (SQLite's default is 1,000). A server that
-    ///   checkpoints in the background raises it, so commits rarely pay for a checkpoint.
     package init(
-        path: String?, options: StoreOptions, extraMigrations: [ExtraMigration], tightenPermissions: Bool = false,
-        checkpointAfterPages: Int? = nil
+        path: String?, options: StoreOptions, extraMigrations: [ExtraMigration], tightenPermissions: Bool = false
     ) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -66,9 +61,6 @@ public final class ImprovementStore: Sendable {
         configuration.prepareDatabase { db in
             // 64 MiB of page cache: bulk recording and merging touch many index pages.
             try db.execute(sql: "PRAGMA cache_size = -65536")
-            if let checkpointAfterPages {
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointAfterPages)")
-            }
         }
         var migrator = StoreSchema.migrator
         for migration in extraMigrations {

@@ -18,8 +18,7 @@ package final class SQLiteSyncStorage: SyncStorage {
         self.commits = commits
         let store = try ImprovementStore(
             path: path, options: StoreOptions(replica: nil, clock: clock, utcOffsetSeconds: 0),
-            extraMigrations: [Self.accountsMigration, Self.logIDMigration, Self.reusableNamesMigration],
-            checkpointAfterPages: 10_000)
+            extraMigrations: [Self.accountsMigration, Self.logIDMigration, Self.reusableNamesMigration])
         self.store = store
         pushes = GroupedWrites(maxWeight: Self.maxChangesPerGroup) { group in
             Self.apply(group, store: store, commits: commits, whileWriting: whileWriting)
