@@ -31,14 +31,15 @@ package final class PostgresSyncStorage: SyncStorage, Service {
     /// Runs inside every push transaction just before it commits; tests use it to hold a
     /// transaction open and show that no pull skips past it.
     private let beforeCommit: (@Sendable () async throws -> Void)?
-    /// Pushes that may hold a connection at once in this process: one holding the push lock and
-    /// one ready to take it; the rest wait here, leaving the pool's other connections to pulls.
-    private let pushGate = AsyncGate(width: 2)
+    /// Lets pushes hold at most half the pool's connections in this process (one holds the push
+    /// lock, the others wait for it); the rest wait here, leaving the other half to pulls.
+    private let pushGate: AsyncGate
 
     private init(
-        client: PostgresClient, runner: Task<Void, Never>?, location: PostgresLocation, logger: Logger,
-        beforeCommit: (@Sendable () async throws -> Void)?, commits: CommitSignal = CommitSignal()
+        client: PostgresClient, maximumConnections: Int, runner: Task<Void, Never>?, location: PostgresLocation,
+        logger: Logger, beforeCommit: (@Sendable () async throws -> Void)?, commits: CommitSignal = CommitSignal()
     ) {
+        pushGate = AsyncGate(width: max(1, maximumConnections / 2))
         self.commits = commits
         self.client = client
         self.runner = runner
@@ -56,8 +57,9 @@ package final class PostgresSyncStorage: SyncStorage, Service {
     ) async throws -> PostgresSyncStorage {
         try await migrate(location, logger: logger)
         return PostgresSyncStorage(
-            client: makeClient(location, maximumConnections: maximumConnections, logger: logger), runner: nil,
-            location: location, logger: logger, beforeCommit: beforeCommit)
+            client: makeClient(location, maximumConnections: maximumConnections, logger: logger),
+            maximumConnections: maximumConnections, runner: nil, location: location, logger: logger,
+            beforeCommit: beforeCommit)
     }
 
     /// Like `open`, then runs the pool in a task of its own until `shutdown()`: for benchmarks and
@@ -81,8 +83,8 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         }
         for await _ in started {}
         return PostgresSyncStorage(
-            client: client, runner: runner, location: location, logger: logger, beforeCommit: beforeCommit,
-            commits: commits)
+            client: client, maximumConnections: maximumConnections, runner: runner, location: location, logger: logger,
+            beforeCommit: beforeCommit, commits: commits)
     }
 
     /// Runs the connection pool, and a connection listening for commits made through other
