@@ -31,15 +31,16 @@ package final class PostgresSyncStorage: SyncStorage, Service {
     /// Runs inside every push transaction just before it commits; tests use it to hold a
     /// transaction open and show that no pull skips past it.
     private let beforeCommit: (@Sendable () async throws -> Void)?
-    /// Lets pushes hold at most half the pool's connections in this process (one holds the push
-    /// lock, the others wait for it); the rest wait here, leaving the other half to pulls.
+    /// Lets pushes hold all but two of the pool's connections in this process (one holds the push
+    /// lock, the others wait for it); more wait here, so two connections are always left to
+    /// pulls. (A gate half the pool wide, or two wide, added waits of its own to a push's p99.)
     private let pushGate: AsyncGate
 
     private init(
         client: PostgresClient, maximumConnections: Int, runner: Task<Void, Never>?, location: PostgresLocation,
         logger: Logger, beforeCommit: (@Sendable () async throws -> Void)?, commits: CommitSignal = CommitSignal()
     ) {
-        pushGate = AsyncGate(width: max(1, maximumConnections / 2))
+        pushGate = AsyncGate(width: max(1, maximumConnections - 2))
         self.commits = commits
         self.client = client
         self.runner = runner

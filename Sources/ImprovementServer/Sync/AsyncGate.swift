@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// On PostgreSQL pushes serialise on one advisory lock, and a push waiting for it holds a
 /// pooled connection: with more pushes than connections waiting, every connection is taken and
-/// pulls wait for one, behind the lock after all. A gate half the pool wide keeps room for them.
+/// pulls wait for one, behind the lock after all. A gate two narrower than the pool keeps room for them.
 final class AsyncGate: Sendable {
     private struct State {
         var inside = 0
