@@ -61,6 +61,49 @@ struct ReadsBesideWritesTests {
         return ContinuousClock.now - started
     }
 
+    /// Lets one push into the writer and holds it there (`gate`), queues `queued` more pushes
+    /// behind it, and times the reads made meanwhile; then lets everything through.
+    static func timeReadsWhileAPushIsHeld(_ storage: any SyncStorage, gate: Gate, queued: Int) async throws -> Duration
+    {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                _ = try await storage.push([Changes.observation(site: "north", unit: "held")], by: Self.writer)
+            }
+            await gate.waitUntilHeld()
+            for index in 0..<queued {
+                group.addTask {
+                    _ = try await storage.push(
+                        [Changes.observation(site: "north", unit: "queued-\(index)")], by: Self.writer)
+                }
+            }
+            if queued > 0 { try await Task.sleep(for: .milliseconds(300)) }
+            gate.letGo(after: 30)
+            let reads = try await Self.timeReads(storage, tokenHash: "hash-of-writer")
+            gate.open()
+            try await group.waitForAll()
+            return reads
+        }
+    }
+
+    /// A PostgreSQL storage on a fresh database whose first push `gate` holds just before it commits.
+    static func postgresHeld(
+        by gate: Gate, maximumConnections: Int = 10
+    ) async throws -> (PostgresSyncStorage, PostgresLocation) {
+        let database = try await TestPostgres.createDatabase()
+        let storage = try await PostgresSyncStorage.connect(
+            database, maximumConnections: maximumConnections, logger: TestPostgres.logger
+        ) {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    gate.hold()
+                    continuation.resume()
+                }
+            }
+        }
+        try await storage.addAccount(Self.writer, tokenHash: "hash-of-writer")
+        return (storage, database)
+    }
+
     @Test(.timeLimit(.minutes(1)))
     func sqliteReadsDoNotWaitForAHeldWriterOrThePushesQueuedBehindIt() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reads-\(UUID().uuidString)")
@@ -71,52 +114,18 @@ struct ReadsBesideWritesTests {
         try await storage.addAccount(Self.writer, tokenHash: "hash-of-writer")
         // More queued pushes than the dispatch thread pool has threads: each held a thread before.
         let queued = 300
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                _ = try await storage.push([Changes.observation(site: "north", unit: "held")], by: Self.writer)
-            }
-            await gate.waitUntilHeld()
-            for index in 0..<queued {
-                group.addTask {
-                    _ = try await storage.push(
-                        [Changes.observation(site: "north", unit: "queued-\(index)")], by: Self.writer)
-                }
-            }
-            try await Task.sleep(for: .milliseconds(300))
-            gate.letGo(after: 30)
-            let reads = try await Self.timeReads(storage, tokenHash: "hash-of-writer")
-            // Milliseconds when idle; the bound leaves room for a machine busy with other tests.
-            #expect(reads < .seconds(15), "20 reads took \(reads) while the writer was held")
-            gate.open()
-            try await group.waitForAll()
-        }
+        let reads = try await Self.timeReadsWhileAPushIsHeld(storage, gate: gate, queued: queued)
+        // Milliseconds when idle; the bound leaves room for a machine busy with other tests.
+        #expect(reads < .seconds(15), "20 reads took \(reads) while the writer was held")
         #expect(try await storage.lastSequence() == Int64(queued + 1), "every queued push then went through")
     }
 
     @Test(.timeLimit(.minutes(1)))
     func postgresPullsDoNotTakeThePushLock() async throws {
-        let database = try await TestPostgres.createDatabase()
         let gate = Gate()
-        let storage = try await PostgresSyncStorage.connect(database, logger: TestPostgres.logger) {
-            await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
-                    gate.hold()
-                    continuation.resume()
-                }
-            }
-        }
-        try await storage.addAccount(Self.writer, tokenHash: "hash-of-writer")
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                _ = try await storage.push([Changes.observation(site: "north", unit: "held")], by: Self.writer)
-            }
-            await gate.waitUntilHeld()
-            gate.letGo(after: 30)
-            let reads = try await Self.timeReads(storage, tokenHash: "hash-of-writer")
-            #expect(reads < .seconds(15), "20 reads took \(reads) while a push held the lock")
-            gate.open()
-            try await group.waitForAll()
-        }
+        let (storage, database) = try await Self.postgresHeld(by: gate)
+        let reads = try await Self.timeReadsWhileAPushIsHeld(storage, gate: gate, queued: 0)
+        #expect(reads < .seconds(15), "20 reads took \(reads) while a push held the lock")
         #expect(try await storage.lastSequence() == 1)
         storage.shutdown()
         await TestPostgres.dropDatabase(database)
@@ -127,38 +136,11 @@ struct ReadsBesideWritesTests {
     /// pushes passed a gate narrower than the pool, the reads here waited for the gate's 30 s.)
     @Test(.timeLimit(.minutes(1)))
     func postgresPullsFindAConnectionWhileMorePushesThanConnectionsWaitForTheLock() async throws {
-        let database = try await TestPostgres.createDatabase()
         let gate = Gate()
-        let storage = try await PostgresSyncStorage.connect(
-            database, maximumConnections: 4, logger: TestPostgres.logger
-        ) {
-            await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
-                    gate.hold()
-                    continuation.resume()
-                }
-            }
-        }
-        try await storage.addAccount(Self.writer, tokenHash: "hash-of-writer")
+        let (storage, database) = try await Self.postgresHeld(by: gate, maximumConnections: 4)
         let queued = 20
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                _ = try await storage.push([Changes.observation(site: "north", unit: "held")], by: Self.writer)
-            }
-            await gate.waitUntilHeld()
-            for index in 0..<queued {
-                group.addTask {
-                    _ = try await storage.push(
-                        [Changes.observation(site: "north", unit: "queued-\(index)")], by: Self.writer)
-                }
-            }
-            try await Task.sleep(for: .milliseconds(300))
-            gate.letGo(after: 30)
-            let reads = try await Self.timeReads(storage, tokenHash: "hash-of-writer")
-            #expect(reads < .seconds(15), "20 reads took \(reads) while \(queued) pushes waited for the lock")
-            gate.open()
-            try await group.waitForAll()
-        }
+        let reads = try await Self.timeReadsWhileAPushIsHeld(storage, gate: gate, queued: queued)
+        #expect(reads < .seconds(15), "20 reads took \(reads) while \(queued) pushes waited for the lock")
         #expect(try await storage.lastSequence() == Int64(queued + 1), "every queued push then went through")
         storage.shutdown()
         await TestPostgres.dropDatabase(database)

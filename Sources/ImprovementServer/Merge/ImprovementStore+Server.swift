@@ -4,12 +4,8 @@ import ImprovementCore
 extension ImprovementStore {
     /// Conflict records (open or settled) of records changed in the log range (after, through],
     /// and those named by resolutions in that range, limited to `sites` (plus global records)
-    /// unless `sites` is nil; ordered by the losing write's clock, then id.
-    package func conflicts(changedAfter after: Int64, through: Int64, sites: Set<String>?) throws -> [Conflict] {
-        try read { db in try Self.conflicts(db, changedAfter: after, through: through, sites: sites) }
-    }
-
-    /// `conflicts(changedAfter:through:sites:)` inside a read the caller holds.
+    /// unless `sites` is nil; ordered by the losing write's clock, then id. Read in `db`, inside
+    /// the read the caller holds (a pull page's snapshot).
     static func conflicts(
         _ db: Database, changedAfter after: Int64, through: Int64, sites: Set<String>?
     ) throws

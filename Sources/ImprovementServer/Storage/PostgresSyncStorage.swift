@@ -213,9 +213,8 @@ package final class PostgresSyncStorage: SyncStorage, Service {
                     ).decode(String.self) {
                         log = id
                     }
-                    guard let log else { throw StoreError.corrupt("the database has no change-log id (sync_meta)") }
-                    var outcome = try await Self.push(changes, by: account, on: connection, logger: logger)
-                    outcome.log = log
+                    guard let log else { throw Self.noLogID }
+                    let outcome = try await Self.push(changes, by: account, log: log, on: connection, logger: logger)
                     if outcome.accepted > 0 {
                         // Delivered to every listening server process when, and only if, the push commits.
                         try await connection.query(
@@ -232,7 +231,7 @@ package final class PostgresSyncStorage: SyncStorage, Service {
     }
 
     private static func push(
-        _ changes: [Change], by account: Account,
+        _ changes: [Change], by account: Account, log: String,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> PushOutcome {
         var existing: Set<String> = []
@@ -275,7 +274,7 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         }
         let last = try await lastSequence(on: connection, logger: logger)
         guard !merge.fresh.isEmpty else {
-            return PushOutcome(accepted: 0, duplicates: merge.duplicates, conflicts: 0, cursor: last, log: "")
+            return PushOutcome(accepted: 0, duplicates: merge.duplicates, conflicts: 0, cursor: last, log: log)
         }
 
         let derived = Array(merge.needsDerivation)
@@ -314,7 +313,7 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         return PushOutcome(
             accepted: merge.fresh.count, duplicates: merge.duplicates,
             conflicts: conflicts.filter { !previousConflicts.contains($0.id) }.count,
-            cursor: last + Int64(merge.fresh.count), log: "")
+            cursor: last + Int64(merge.fresh.count), log: log)
     }
 
     /// Logs the batch's new changes with the sequence numbers after `last`, in batch order.
@@ -506,8 +505,10 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         {
             return id
         }
-        throw StoreError.corrupt("the database has no change-log id (sync_meta)")
+        throw noLogID
     }
+
+    private static let noLogID = StoreError.corrupt("the database has no change-log id (sync_meta)")
 
     package func renewLogID() async throws -> String {
         for try await id in try await client.query(
