@@ -114,29 +114,42 @@ package enum ChangeWire {
         id: String, replica: String, type: String, entity: String, site: String?, hlc: String, author: String,
         fieldsJSON: String, baseJSON: String, seq: Int64?, to out: inout String
     ) {
-        out += "{\"author\":"
-        CanonicalJSON.appendString(author, to: &out)
-        out += ",\"base\":"
-        out += baseJSON
-        out += ",\"entity\":"
-        CanonicalJSON.appendString(entity, to: &out)
-        out += ",\"fields\":"
-        out += fieldsJSON
-        out += ",\"hlc\":"
-        CanonicalJSON.appendString(hlc, to: &out)
-        out += ",\"id\":"
-        CanonicalJSON.appendString(id, to: &out)
-        out += ",\"replica\":"
-        CanonicalJSON.appendString(replica, to: &out)
+        var bytes = JSONBytes(reservingCapacity: 160 + fieldsJSON.utf8.count + baseJSON.utf8.count)
+        append(
+            id: id, replica: replica, type: type, entity: entity, site: site, hlc: hlc, author: author,
+            fieldsJSON: fieldsJSON, baseJSON: baseJSON, seq: seq, to: &bytes)
+        out += String(decoding: bytes.bytes, as: UTF8.self)
+    }
+
+    /// The one rendering of a change's keys, in canonical (sorted) order, from text of any source:
+    /// `String`s, or a log row's column bytes as SQLite hands them out.
+    package static func append<Text: JSONTextSource>(
+        id: Text, replica: Text, type: Text, entity: Text, site: Text?, hlc: Text, author: Text,
+        fieldsJSON: Text, baseJSON: Text, seq: Int64?, to out: inout JSONBytes
+    ) {
+        out.append("{\"author\":")
+        out.appendString(author)
+        out.append(",\"base\":")
+        out.appendJSON(baseJSON)
+        out.append(",\"entity\":")
+        out.appendString(entity)
+        out.append(",\"fields\":")
+        out.appendJSON(fieldsJSON)
+        out.append(",\"hlc\":")
+        out.appendString(hlc)
+        out.append(",\"id\":")
+        out.appendString(id)
+        out.append(",\"replica\":")
+        out.appendString(replica)
         if let seq {
-            out += ",\"seq\":"
-            out += String(seq)
+            out.append(",\"seq\":")
+            out.appendInteger(seq)
         }
-        out += ",\"site\":"
-        if let site { CanonicalJSON.appendString(site, to: &out) } else { out += "null" }
-        out += ",\"type\":"
-        CanonicalJSON.appendString(type, to: &out)
-        out += "}"
+        out.append(",\"site\":")
+        if let site { out.appendString(site) } else { out.append("null") }
+        out.append(",\"type\":")
+        out.appendString(type)
+        out.append("}")
     }
 }
 

@@ -215,10 +215,13 @@ struct SyncRoutes: Sendable {
                 until: .now + .seconds(query.wait))
         }
         let time = configuration.clock.nowMillis()
-        var out = page.changesAndConflictsJSON
-        out += ",\"cursor\":\(page.cursor),\"hasMore\":\(page.hasMore),\"log\":\(JSONText.string(page.log)),"
-        out += "\"serverTime\":\(JSONText.string(JSONText.timestamp(millis: time))),\"serverTimeMillis\":\(time)}"
-        return json(out)
+        var tail = ",\"cursor\":\(page.cursor),\"hasMore\":\(page.hasMore),\"log\":\(JSONText.string(page.log)),"
+        tail += "\"serverTime\":\(JSONText.string(JSONText.timestamp(millis: time))),\"serverTimeMillis\":\(time)}"
+        var body = ByteBuffer()
+        body.reserveCapacity(page.changesAndConflictsJSON.count + tail.utf8.count)
+        body.writeBytes(page.changesAndConflictsJSON)
+        body.writeString(tail)
+        return json(body)
     }
 }
 
@@ -259,7 +262,9 @@ extension SyncRoutes {
 }
 
 func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-    Response(
-        status: status, headers: [.contentType: "application/json; charset=utf-8"],
-        body: .init(byteBuffer: ByteBuffer(string: text)))
+    json(ByteBuffer(string: text), status: status)
+}
+
+func json(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+    Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
 }

@@ -18,7 +18,9 @@ package final class SQLiteSyncStorage: SyncStorage {
         self.commits = commits
         let store = try ImprovementStore(
             path: path, options: StoreOptions(replica: nil, clock: clock, utcOffsetSeconds: 0),
-            extraMigrations: [Self.accountsMigration, Self.logIDMigration, Self.reusableNamesMigration])
+            extraMigrations: [
+                Self.accountsMigration, Self.logIDMigration, Self.reusableNamesMigration, Self.changesBySiteMigration,
+            ])
         self.store = store
         pushes = GroupedWrites(maxWeight: Self.maxChangesPerGroup) { group in
             Self.apply(group, store: store, commits: commits, whileWriting: whileWriting)
@@ -109,7 +111,7 @@ package final class SQLiteSyncStorage: SyncStorage {
 
     package func pull(after cursor: Int64, limit: Int, for account: Account) async throws -> PullPage {
         try await BlockingWork.read { [store] in
-            try store.readDatabase { db in try Self.page(db, store: store, after: cursor, limit: limit, for: account) }
+            try store.readDatabase { db in try Self.page(db, after: cursor, limit: limit, for: account) }
         }
     }
 
@@ -121,25 +123,9 @@ package final class SQLiteSyncStorage: SyncStorage {
         try await BlockingWork.read { [store] in
             try store.readDatabase { db in
                 guard let account = try Self.account(db, tokenHash: tokenHash), !account.revoked else { return nil }
-                return (account, try Self.page(db, store: store, after: cursor, limit: limit, for: account))
+                return (account, try Self.page(db, after: cursor, limit: limit, for: account))
             }
         }
-    }
-
-    /// A pull page as `db` sees it: changes, the conflicts of the records they touch, the log id.
-    private static func page(
-        _ db: Database, store: ImprovementStore, after cursor: Int64, limit: Int, for account: Account
-    ) throws -> PullPage {
-        let page = try store.rawChanges(db, after: cursor, limit: limit, sites: account.visibleSites)
-        let newCursor = page.changes.last?.seq ?? cursor
-        let conflicts =
-            page.changes.isEmpty
-            ? []
-            : try ImprovementStore.conflicts(
-                db, changedAfter: cursor, through: newCursor, sites: account.visibleSites)
-        return PullPage(
-            changes: page.changes, conflicts: conflicts, cursor: newCursor, hasMore: page.hasMore,
-            log: try logID(db))
     }
 
     package func lastSequence() async throws -> Int64 {
@@ -150,7 +136,7 @@ package final class SQLiteSyncStorage: SyncStorage {
         try await BlockingWork.read { [store] in try store.readDatabase(Self.logID) }
     }
 
-    private static func logID(_ db: Database) throws -> String {
+    static func logID(_ db: Database) throws -> String {
         guard let id = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'log_id'"))
         else {
             throw StoreError.corrupt("the change log has no id")
