@@ -37,7 +37,7 @@ struct SimulatedDevice {
         nextWeek += 1
         recorded.append((period, hlc))
         return Change(
-            id: UUID().uuidString.lowercased(), replica: replica, type: "observation",
+            id: ChangeID.random(millis: hlc.millis), replica: replica, type: "observation",
             entity: "\(Self.measure)/\(unit)/\(period)", site: site, hlc: hlc, author: replica,
             fields: [
                 "measure": .text(Self.measure), "unit": .text(unit), "site": .text(site), "period": .text(period),
@@ -77,7 +77,7 @@ struct SimulatedDevice {
             }
             changes.append(
                 Change(
-                    id: UUID().uuidString.lowercased(), replica: replica, type: "observation",
+                    id: ChangeID.random(millis: hlc.millis), replica: replica, type: "observation",
                     entity: "\(Self.measure)/\(unit)/\(period)", site: site, hlc: hlc, author: replica, fields: fields,
                     base: base))
             written.append((period, hlc))

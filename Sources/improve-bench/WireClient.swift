@@ -82,7 +82,7 @@ struct WireClient: Sendable {
         func add(_ type: String, _ entity: String, site: String?, _ fields: FieldMap) {
             changes.append(
                 Change(
-                    id: UUID().uuidString.lowercased(), replica: "load-admin", type: type, entity: entity, site: site,
+                    id: ChangeID.random(millis: now), replica: "load-admin", type: type, entity: entity, site: site,
                     hlc: HLC(millis: now, counter: changes.count, replica: "load-admin"), author: "load-admin",
                     fields: fields, base: [:]))
         }

@@ -31,22 +31,19 @@ package enum ConflictQueries {
     }
 
     /// Open conflicts, and with `includeResolved` the settled ones too, oldest loser first. With
-    /// `touched`, only those of records the change log changed in that range (after, through],
-    /// and those its resolution records name: what a pull page sends, read through the index
-    /// instead of decoding every conflict the server holds.
+    /// `touched`, only those of the records it names, and those named by the resolution records
+    /// among them: what a pull page sends, read through the index instead of decoding every
+    /// conflict the server holds.
     package static func list(
-        _ db: Database, includeResolved: Bool, touched: (after: Int64, through: Int64)? = nil
+        _ db: Database, includeResolved: Bool, touched: TouchedRecords? = nil
     ) throws -> [Conflict] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if !includeResolved { conditions.append("r.id IS NULL") }
         if let touched {
             conditions.append(
-                """
-                ((c.type, c.entity) IN (SELECT type, entity FROM changes WHERE seq > ? AND seq <= ?)
-                    OR c.id IN (SELECT entity FROM changes WHERE type = 'resolution' AND seq > ? AND seq <= ?))
-                """)
-            arguments += [touched.after, touched.through, touched.after, touched.through]
+                "((c.type, c.entity) IN (\(TouchedRecords.pairs)) OR c.id IN (\(TouchedRecords.resolutions)))")
+            arguments += [touched.json, touched.json]
         }
         let sql = """
             SELECT \(columns) FROM conflicts c
@@ -71,10 +68,10 @@ package enum ConflictQueries {
             if let touched {
                 settled += """
 
-                        AND ((r.record_type, r.entity) IN (SELECT type, entity FROM changes WHERE seq > ? AND seq <= ?)
-                            OR r.id IN (SELECT entity FROM changes WHERE type = 'resolution' AND seq > ? AND seq <= ?))
+                        AND ((r.record_type, r.entity) IN (\(TouchedRecords.pairs))
+                            OR r.id IN (\(TouchedRecords.resolutions)))
                     """
-                settledArguments += [touched.after, touched.through, touched.after, touched.through]
+                settledArguments += [touched.json, touched.json]
             }
             settled += "\nORDER BY r.loser_hlc, r.id"
             result += try Row.fetchAll(db.cachedStatement(sql: settled), arguments: settledArguments).map(
@@ -105,4 +102,36 @@ package enum ConflictQueries {
             throw StoreError.corrupt("value of a conflict")
         }
     }
+}
+
+/// The records a pull page changed, passed to SQLite as one JSON array of `[type, entity]` pairs.
+///
+/// A page's conflicts used to be found from the log range it covers, every site's changes in it,
+/// read three times over; once a server held any conflict, that made each pull cost ten times
+/// what its page did. The page's own records are the ones its account may see, and at most a
+/// page of them.
+package struct TouchedRecords: Sendable {
+    /// `[["observation","falls/ward-1/2026-06-01"],…]`
+    package let json: String
+
+    package init(_ records: some Sequence<(type: String, entity: String)>) {
+        var out = JSONBytes()
+        out.append("[")
+        for (index, record) in records.enumerated() {
+            if index > 0 { out.append(",") }
+            out.append("[")
+            out.appendString(record.type)
+            out.append(",")
+            out.appendString(record.entity)
+            out.append("]")
+        }
+        out.append("]")
+        json = String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    /// The records, as rows of `(type, entity)` (one parameter: `json`).
+    static let pairs = "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)"
+    /// The ids of the resolution records among them (one parameter: `json`).
+    static let resolutions =
+        "SELECT json_extract(value, '$[1]') FROM json_each(?) WHERE json_extract(value, '$[0]') = 'resolution'"
 }

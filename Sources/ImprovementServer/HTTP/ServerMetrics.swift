@@ -34,8 +34,8 @@ struct ServerMetrics: Sendable {
     }
 
     static let buckets: [Duration] = [
-        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100),
-        .milliseconds(500), .seconds(1), .seconds(5),
+        .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+        .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
     ]
 
     func recordRequest(method: String, path: String, status: Int, duration: Duration) {

@@ -438,24 +438,22 @@ package final class PostgresSyncStorage: SyncStorage, Service {
             return PullPage(changes: [], conflicts: [], cursor: cursor, hasMore: false, log: log)
         }
         let conflicts = try await Self.conflicts(
-            changedAfter: cursor, through: newCursor, sites: sites, on: connection, logger: logger)
+            touching: changes.map { ($0.type, $0.entity) }, sites: sites, on: connection, logger: logger)
         return PullPage(changes: changes, conflicts: conflicts, cursor: newCursor, hasMore: hasMore, log: log)
     }
 
-    /// The conflicts (open, resolved and settled) of the records changed in the log range, and
-    /// those named by resolutions in it: the same set the embedded store answers.
+    /// The conflicts (open, resolved and settled) of the records a pull page changed, and those
+    /// named by the resolutions among its changes: the same set the embedded store answers.
     private static func conflicts(
-        changedAfter after: Int64, through: Int64, sites: Set<String>?, on connection: PostgresConnection,
+        touching records: [(type: String, entity: String)], sites: Set<String>?, on connection: PostgresConnection,
         logger: Logger
     ) async throws -> [Conflict] {
-        // The records the range touched stay in the database: no round trip of a page's worth of keys.
-        let touched = """
-            WITH touched AS (SELECT DISTINCT type, entity FROM sync_change WHERE seq > \(after) AND seq <= \(through))
-            """
+        let types = records.map(\.type)
+        let entities = records.map(\.entity)
         var found: [String: Conflict] = [:]
         for try await (id, kind, type, entity, site, field, wv, wa, wh, lv, la, lh) in try await connection.query(
             """
-            \(unescaped: touched)
+            WITH touched AS (SELECT * FROM unnest(\(types)::text[], \(entities)::text[]) AS t(type, entity))
             SELECT c.id, c.kind, c.type, c.entity, c.site, c.field, c.winner_value, c.winner_author, c.winner_hlc,
                 c.loser_value, c.loser_author, c.loser_hlc
             FROM sync_conflict c
@@ -470,7 +468,7 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         }
         for try await (id, values) in try await connection.query(
             """
-            \(unescaped: touched)
+            WITH touched AS (SELECT * FROM unnest(\(types)::text[], \(entities)::text[]) AS t(type, entity))
             SELECT r.entity, r.vals FROM sync_record r
             WHERE r.type = 'resolution' AND (r.entity = ANY(\(Array(found.keys))::text[])
                 OR r.entity IN (SELECT entity FROM touched WHERE type = 'resolution')

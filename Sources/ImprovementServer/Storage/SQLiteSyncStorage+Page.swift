@@ -43,6 +43,8 @@ extension SQLiteSyncStorage {
 
         var body = PullPageBody(capacity: min(limit, 1_000))
         var hasMore = false
+        // The records the page changes, kept only when there are conflicts to look them up in.
+        var touched: [(type: String, entity: String)]? = try ImprovementStore.holdsConflicts(db) ? [] : nil
         while try statement.step() {
             guard body.changes.count < limit else {
                 hasMore = true
@@ -55,12 +57,10 @@ extension SQLiteSyncStorage {
                 type: statement.bytes(3) ?? empty, entity: statement.bytes(4) ?? empty, site: statement.bytes(5),
                 hlc: statement.bytes(6) ?? empty, author: statement.bytes(7) ?? empty,
                 fieldsJSON: statement.bytes(8) ?? empty, baseJSON: statement.bytes(9) ?? empty)
+            touched?.append((statement.text(3) ?? "", statement.text(4) ?? ""))
         }
         let newCursor = body.changes.last?.seq ?? cursor
-        let conflicts =
-            body.changes.isEmpty
-            ? []
-            : try ImprovementStore.conflicts(db, changedAfter: cursor, through: newCursor, sites: account.visibleSites)
+        let conflicts = try ImprovementStore.conflicts(db, touching: touched ?? [], sites: account.visibleSites)
         return PullPage(body: body, conflicts: conflicts, cursor: newCursor, hasMore: hasMore, log: try logID(db))
     }
 
