@@ -63,6 +63,28 @@ struct PullScopeTests {
             _ = try await storage.push(batch, by: Self.admin)
             log += batch
         }
+        // Concurrent edits of some records (sites' and global ones), one push each: conflicts.
+        for original in log.shuffled(using: &random).prefix(24) {
+            let field = original.type == "measure" ? "name" : "numerator"
+            for (replica, age, number) in [("ward-x", Int64(30_000), 7.0), ("ward-y", Int64(20_000), 8.0)] {
+                // Two different values from one base: a conflict (the same value twice would agree).
+                let value: FieldValue = original.type == "measure" ? .text("Renamed \(number)") : .number(number)
+                let edit = Changes.make(
+                    type: original.type, entity: original.entity, site: original.site, fields: [field: value],
+                    replica: replica, millis: ServerHarness.now - age, base: [field: original.hlc])
+                _ = try await storage.push([edit], by: Self.admin)
+                log.append(edit)
+            }
+        }
+        var allConflicts: [String: Conflict] = [:]
+        var adminCursor: Int64 = 0
+        while true {
+            let page = try await storage.pull(after: adminCursor, limit: 1000, for: Self.admin)
+            for conflict in page.conflicts { allConflicts[conflict.id] = conflict }
+            adminCursor = page.cursor
+            if !page.hasMore { break }
+        }
+        #expect(allConflicts.count == 24, "each record edited twice from one base holds a conflict, \(context)")
 
         // Accounts seeing no site, one, a few, as many as are merged, one more, and every site.
         var accounts = [Self.admin]
@@ -79,8 +101,10 @@ struct PullScopeTests {
             let limit = [1, 7, 50, 1000].randomElement(using: &random)!
             var cursor: Int64 = 0
             var seen: [PulledChange] = []
+            var conflictIDs: Set<String> = []
             while true {
                 let page = try await storage.pull(after: cursor, limit: limit, for: account)
+                conflictIDs.formUnion(page.conflicts.map(\.id))
                 #expect(page.changes.count <= limit, "\(account.name), \(context)")
                 #expect(page.hasMore == (page.changes.count == limit && seen.count + limit < expected.count))
                 // The page's JSON holds the same changes, each with its text as it was pushed.
@@ -109,6 +133,12 @@ struct PullScopeTests {
                 "\(account.name) sees its sites' and the global changes: \(ids.count) seen, \(expected.count) expected, first difference at \(firstDifference), \(context)"
             )
             #expect(seen.map(\.seq) == seen.map(\.seq).sorted(), "in log order, \(context)")
+            // Each conflict of a record the account may see reaches it with the pages, and no other.
+            let visibleConflicts = allConflicts.values.filter { conflict in
+                guard let site = conflict.site, let visible = account.visibleSites else { return true }
+                return visible.contains(site)
+            }
+            #expect(conflictIDs == Set(visibleConflicts.map(\.id)), "\(account.name)'s conflicts, \(context)")
         }
     }
 }
