@@ -41,7 +41,7 @@ extension SQLiteSyncStorage {
         }
         bind(Int64(limit) + 1)
 
-        var body = PullPageBody(capacity: min(limit, 1_000))
+        var body = PullPageBody(capacity: min(limit, 8))
         var hasMore = false
         // The records the page changes, kept only when there are conflicts to look them up in.
         var touched: [(type: String, entity: String)]? = try ImprovementStore.holdsConflicts(db) ? [] : nil

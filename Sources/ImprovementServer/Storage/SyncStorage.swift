@@ -123,6 +123,8 @@ package struct PullPageBody {
     fileprivate var json: JSONBytes
     package private(set) var changes: [PulledChange] = []
 
+    /// - Parameter capacity: the changes expected, when known; a guess only reserves for a few,
+    ///   since a thousand live pulls woken by one commit each read a page, most of them empty.
     package init(capacity: Int) {
         json = JSONBytes(reservingCapacity: 64 + capacity * 420)
         json.append("{\"changes\":[")
