@@ -45,13 +45,13 @@ extension SQLiteSyncStorage {
         var hasMore = false
         // The records the page changes, kept only when there are conflicts to look them up in.
         var touched: [(type: String, entity: String)]? = try ImprovementStore.holdsConflicts(db) ? [] : nil
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)  // NOT NULL columns are never nil
         while try statement.step() {
             guard body.changes.count < limit else {
                 hasMore = true
                 statement.reset()
                 break
             }
-            let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
             body.append(
                 seq: statement.int(0), id: statement.bytes(1) ?? empty, replica: statement.bytes(2) ?? empty,
                 type: statement.bytes(3) ?? empty, entity: statement.bytes(4) ?? empty, site: statement.bytes(5),
