@@ -11,7 +11,10 @@ struct SimulatedDevice {
     let replica: String
     let token: String
     private var cursor: Int64 = 0
-    private var counter = 0
+    /// Stamps as a device's store does: never backwards, even for twenty changes in one
+    /// millisecond (a counter kept modulo 1,000 once stamped an edit before the write it corrected,
+    /// and the server rightly recorded the device conflicting with itself).
+    private var clock: HLCGenerator
     /// The next week this device records for the first time: each week is created once.
     private var nextWeek = 0
     private var recorded: [(period: String, hlc: HLC)] = []
@@ -24,6 +27,7 @@ struct SimulatedDevice {
         self.unit = Self.unit(index)
         self.replica = "load-device-\(index)"
         self.token = token
+        clock = HLCGenerator(replica: replica, last: nil, physical: .system)
     }
 
     static func site(_ device: Int, of sites: Int) -> String { "site-\(device % sites)" }
@@ -31,8 +35,7 @@ struct SimulatedDevice {
 
     /// A new week's observation for this device's unit, remembered as recorded.
     mutating func nextObservation() -> Change {
-        counter += 1
-        let hlc = HLC(millis: Int64(Date().timeIntervalSince1970 * 1000), counter: counter % 1000, replica: replica)
+        let hlc = clock.tick()
         let period = Self.firstWeek.adding(days: 7 * nextWeek).description
         nextWeek += 1
         recorded.append((period, hlc))
@@ -52,8 +55,7 @@ struct SimulatedDevice {
         var changes: [Change] = []
         var written: [(period: String, hlc: HLC)] = []
         for _ in 0..<count {
-            counter += 1
-            let hlc = HLC(millis: Int64(Date().timeIntervalSince1970 * 1000), counter: counter % 1000, replica: replica)
+            let hlc = clock.tick()
             let edit = !recorded.isEmpty && Int.random(in: 0..<4, using: &random) == 0
             let period: String
             var base: [String: HLC?] = [:]
