@@ -1,4 +1,3 @@
-import Foundation
 import ImprovementCore
 
 /// One ward device in the load benchmark: it records weekly observations for its own unit

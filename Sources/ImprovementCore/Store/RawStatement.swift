@@ -48,7 +48,7 @@ package final class RawStatement {
         if bound != true { sqlite3_bind_text(handle, index, text, Int32(text.utf8.count), RawStatement.transient) }
     }
 
-    package func bind(_ index: Int32, _ number: Double?) {
+    func bind(_ index: Int32, _ number: Double?) {
         if let number { sqlite3_bind_double(handle, index, number) } else { sqlite3_bind_null(handle, index) }
     }
 
@@ -58,7 +58,7 @@ package final class RawStatement {
 
     /// Runs a statement that returns no rows; returns how many rows it changed.
     @discardableResult
-    package func execute() throws -> Int {
+    func execute() throws -> Int {
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
         guard code == SQLITE_DONE else { throw StoreError.database(String(cString: sqlite3_errmsg(connection))) }
@@ -77,7 +77,7 @@ package final class RawStatement {
     /// Ends a query early so the statement can run again.
     package func reset() { sqlite3_reset(handle) }
 
-    package func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
 
     package func text(_ column: Int32) -> String? {
         guard let bytes = sqlite3_column_text(handle, column) else { return nil }
@@ -92,7 +92,7 @@ package final class RawStatement {
         return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column)))
     }
 
-    package func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+    func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
 
     package func int(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 

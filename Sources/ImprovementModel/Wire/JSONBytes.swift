@@ -51,18 +51,7 @@ package struct JSONBytes: Sendable {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     package mutating func appendInteger(_ number: Int64) {
-        if number == 0 {
-            bytes.append(UInt8(ascii: "0"))
-            return
-        }
-        var digits: [UInt8] = []
-        var rest = number.magnitude
-        while rest > 0 {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        }
-        if number < 0 { bytes.append(UInt8(ascii: "-")) }
-        bytes.append(contentsOf: digits.reversed())
+        bytes.append(contentsOf: String(number).utf8)  // a log position fits a small string: no allocation
     }
 
     /// Appends bytes written elsewhere as JSON.

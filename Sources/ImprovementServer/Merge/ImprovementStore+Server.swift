@@ -20,16 +20,10 @@ extension ImprovementStore {
         -> [Conflict]
     {
         guard !records.isEmpty else { return [] }
-        var entities: Set<String> = []
-        var resolutions: Set<String> = []
-        for record in records {
-            entities.insert(record.type + "\u{0}" + record.entity)
-            if record.type == EntityType.resolution.name { resolutions.insert(record.entity) }
-        }
         return try ConflictQueries.list(db, includeResolved: true, touched: TouchedRecords(records)).filter {
             conflict in
-            if let sites, let site = conflict.site, !sites.contains(site) { return false }
-            return entities.contains(conflict.type + "\u{0}" + conflict.entity) || resolutions.contains(conflict.id)
+            guard let sites, let site = conflict.site else { return true }
+            return sites.contains(site)
         }.sorted { ($0.loser.hlc, $0.id) < ($1.loser.hlc, $1.id) }
     }
 }

@@ -20,26 +20,22 @@ extension SQLiteSyncStorage {
     ) throws -> PullPage {
         let sites = account.visibleSites.map { $0.sorted() }
         let statement = try RawStatement(db, sql: pageSQL(sites: sites))
-        var parameter: Int32 = 1
-        func bind(_ value: Int64) {
-            statement.bind(parameter, value)
+        var parameter: Int32 = 0
+        func next() -> Int32 {
             parameter += 1
+            return parameter
         }
         if let sites, sites.count <= mergedSitesLimit {
             for site in sites {
-                statement.bind(parameter, site)
-                parameter += 1
-                bind(cursor)
+                statement.bind(next(), site)
+                statement.bind(next(), cursor)
             }
-            bind(cursor)  // the global definitions' range
+            statement.bind(next(), cursor)  // the global definitions' range
         } else {
-            bind(cursor)
-            for site in sites ?? [] {
-                statement.bind(parameter, site)
-                parameter += 1
-            }
+            statement.bind(next(), cursor)
+            for site in sites ?? [] { statement.bind(next(), site) }
         }
-        bind(Int64(limit) + 1)
+        statement.bind(next(), Int64(limit) + 1)
 
         var body = PullPageBody(capacity: min(limit, 8))
         var hasMore = false
