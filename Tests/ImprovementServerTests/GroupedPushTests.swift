@@ -76,6 +76,34 @@ struct GroupedPushTests {
         #expect(Set([one.cursor, two.cursor]).isSubset(of: Set(page.changes.map(\.seq))))
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func aGroupTakesPushesUpToItsBoundOfChangesAndTheRestWaitForTheNext() async throws {
+        let gate = ReadsBesideWritesTests.Gate()
+        let storage = try SQLiteSyncStorage(path: nil) { gate.hold() }
+        let bound = SQLiteSyncStorage.maxChangesPerGroup
+        // Pushes of a third of the bound each: three fill a group, the fourth must wait for the next.
+        let size = bound / 3
+        let pushes = (0..<4).map { push in
+            (0..<size).map { index in Changes.observation(site: "north", unit: "push-\(push)-\(index)") }
+        }
+        async let held = storage.push([Changes.observation(site: "north", unit: "held")], by: Self.member)
+        await gate.waitUntilHeld()
+        let queued = Task {
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for push in pushes { group.addTask { try await storage.push(push, by: Self.member).accepted } }
+                return try await group.reduce(0, +)
+            }
+        }
+        try await Self.waitUntilQueued(pushes.count, in: storage)
+        gate.open()
+
+        #expect(try await held.accepted == 1)
+        #expect(try await queued.value == pushes.count * size, "every change of the queued pushes is accepted")
+        #expect(
+            storage.pushTransactions == 3,
+            "the held push, then three pushes of \(size) changes (the bound is \(bound)), then the fourth")
+    }
+
     /// A push of `changes` by `account`, and whether it is meant to be refused.
     struct PlannedPush: Sendable {
         var changes: [Change]
