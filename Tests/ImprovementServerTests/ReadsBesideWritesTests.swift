@@ -27,10 +27,11 @@ struct ReadsBesideWritesTests {
             released.wait()
         }
 
-        /// Returns once a push is held.
+        /// Returns once a push is held. Waits on a thread of its own: on Linux dispatch's global
+        /// threads are the cooperative pool's, and two tests waiting there at once would take them all.
         func waitUntilHeld() async {
             await withCheckedContinuation { continuation in
-                DispatchQueue.global().async { [entered] in
+                Thread.detachNewThread { [entered] in
                     entered.wait()
                     continuation.resume()
                 }
@@ -94,7 +95,7 @@ struct ReadsBesideWritesTests {
             database, maximumConnections: maximumConnections, logger: TestPostgres.logger
         ) {
             await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
+                Thread.detachNewThread {
                     gate.hold()
                     continuation.resume()
                 }
