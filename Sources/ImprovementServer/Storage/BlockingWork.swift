@@ -5,12 +5,12 @@ import NIOPosix
 import Glibc
 #endif
 
-/// Runs blocking database work off the tasks that serve requests.
+/// Runs blocking database work, reads and writes apart, so reads never queue behind the writer.
 ///
-/// Reads and writes have threads of their own kind. SQLite has one writer: writes run, one after
-/// another, on one thread, so however many pushes wait for the writer they hold one thread between
-/// them, and reads (WAL readers, never blocked by the writer) never queue behind them. Pushes
-/// themselves wait in `GroupedWrites`, which queues one job per group here.
+/// SQLite has one writer: writes run, one after another, on a thread of their own, so however
+/// many pushes wait for the writer they hold that one thread between them, and reads (WAL
+/// readers, never blocked by the writer) never queue behind them. Pushes themselves wait in
+/// `GroupedWrites`, which queues one job per group here.
 ///
 /// The writer's thread runs at a lower CPU priority than the threads answering requests. On a
 /// busy server the writer is the one thread with bulk work to do; at the same priority it took
@@ -25,7 +25,7 @@ enum BlockingWork {
 
     /// The CPU priority the writer gives up: `nice` 10 leaves it about a tenth of the share of a
     /// request thread when both want a core, and all of an idle core.
-    static let writerNiceness: Int32 = 10
+    private static let writerNiceness: Int32 = 10
 
     private static let writer: NIOThreadPool = {
         let pool = NIOThreadPool(numberOfThreads: 1)
