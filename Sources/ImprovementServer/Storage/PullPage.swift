@@ -77,4 +77,23 @@ package struct PullPageBody {
             fieldsJSON: fieldsJSON, baseJSON: baseJSON, seq: seq, to: &json)
         changes.append(PulledChange(seq: seq, id: id.withUTF8Bytes { String(decoding: $0, as: UTF8.self) }))
     }
+
+    /// Appends one logged change already rendered as `append` renders it (`RecentChanges`).
+    mutating func append(rendered: [UInt8], seq: Int64, id: String) {
+        if !changes.isEmpty { json.append(",") }
+        rendered.withUnsafeBufferPointer { json.appendJSON($0) }
+        changes.append(PulledChange(seq: seq, id: id))
+    }
+
+    /// One logged change as `append` renders it into a page.
+    static func render<Text: JSONTextSource>(
+        seq: Int64, id: Text, replica: Text, type: Text, entity: Text, site: Text?, hlc: Text, author: Text,
+        fieldsJSON: Text, baseJSON: Text
+    ) -> [UInt8] {
+        var json = JSONBytes(reservingCapacity: 420)
+        ChangeWire.append(
+            id: id, replica: replica, type: type, entity: entity, site: site, hlc: hlc, author: author,
+            fieldsJSON: fieldsJSON, baseJSON: baseJSON, seq: seq, to: &json)
+        return json.bytes
+    }
 }

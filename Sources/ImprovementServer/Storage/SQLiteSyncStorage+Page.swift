@@ -15,7 +15,66 @@ extension SQLiteSyncStorage {
     static let mergedSitesLimit = 32
 
     /// A pull page as `db` sees it: changes, the conflicts of the records they touch, the log id.
+    /// Made from `recent` when it holds the page's changes (first adding what `db` holds beyond
+    /// it), else read from the log.
     static func page(
+        _ db: Database, after cursor: Int64, limit: Int, for account: Account, recent: RecentChanges
+    ) throws -> PullPage {
+        let log = try logID(db)
+        let last = try ImprovementStore.lastSequence(db)
+        if case .catchUp(let after) = recent.readiness(log: log, last: last) {
+            do {
+                recent.add(try recentEntries(db, after: after, through: last), after: after, through: last, log: log)
+            } catch {
+                recent.abandonCatchUp()
+                throw error
+            }
+        }
+        let holdsConflicts = try ImprovementStore.holdsConflicts(db)
+        guard
+            let made = recent.page(
+                after: cursor, through: last, log: log, limit: limit, sites: account.visibleSites,
+                touched: holdsConflicts)
+        else {
+            return try databasePage(db, after: cursor, limit: limit, for: account)
+        }
+        let conflicts =
+            holdsConflicts
+            ? try ImprovementStore.conflicts(db, touching: made.touched, sites: account.visibleSites) : []
+        return PullPage(
+            body: made.body, conflicts: conflicts, cursor: made.body.changes.last?.seq ?? cursor, hasMore: made.hasMore,
+            log: log)
+    }
+
+    /// The log's changes after `after` through `last`, rendered for `RecentChanges`.
+    private static func recentEntries(
+        _ db: Database, after: Int64, through last: Int64
+    ) throws -> [RecentChanges.Entry] {
+        let statement = try RawStatement(
+            db, sql: "SELECT \(pageColumns) FROM changes WHERE seq > ? AND seq <= ? ORDER BY seq")
+        statement.bind(1, after)
+        statement.bind(2, last)
+        var entries: [RecentChanges.Entry] = []
+        entries.reserveCapacity(Int(min(last - after, 1000)))
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)  // NOT NULL columns are never nil
+        while try statement.step() {
+            let seq = statement.int(0)
+            let id = statement.text(1) ?? ""
+            let json = PullPageBody.render(
+                seq: seq, id: statement.bytes(1) ?? empty, replica: statement.bytes(2) ?? empty,
+                type: statement.bytes(3) ?? empty, entity: statement.bytes(4) ?? empty, site: statement.bytes(5),
+                hlc: statement.bytes(6) ?? empty, author: statement.bytes(7) ?? empty,
+                fieldsJSON: statement.bytes(8) ?? empty, baseJSON: statement.bytes(9) ?? empty)
+            entries.append(
+                RecentChanges.Entry(
+                    seq: seq, site: statement.text(5), type: statement.text(3) ?? "", entity: statement.text(4) ?? "",
+                    id: id, json: json))
+        }
+        return entries
+    }
+
+    /// A pull page read from the log itself, as `db` sees it.
+    static func databasePage(
         _ db: Database, after cursor: Int64, limit: Int, for account: Account
     ) throws -> PullPage {
         let sites = account.visibleSites.map { $0.sorted() }
@@ -60,11 +119,13 @@ extension SQLiteSyncStorage {
         return PullPage(body: body, conflicts: conflicts, cursor: newCursor, hasMore: hasMore, log: try logID(db))
     }
 
+    private static let pageColumns = "seq, id, replica, type, entity, site, hlc, author, fields, base"
+
     /// The page query for an account seeing `sites` (nil: every site). Its parameters, in order:
     /// for a merge, each site then the cursor, then the cursor again (global definitions); for
     /// one pass, the cursor then each site; and last the row limit.
     private static func pageSQL(sites: [String]?) -> String {
-        let columns = "seq, id, replica, type, entity, site, hlc, author, fields, base"
+        let columns = pageColumns
         guard let sites else { return "SELECT \(columns) FROM changes WHERE seq > ? ORDER BY seq LIMIT ?" }
         if sites.count <= mergedSitesLimit {
             // Each range comes from the index in log order; the compound select merges them.

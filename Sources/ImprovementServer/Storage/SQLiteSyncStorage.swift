@@ -9,11 +9,20 @@ import ImprovementCore
 package final class SQLiteSyncStorage: SyncStorage {
     let store: ImprovementStore
     package let commits: CommitSignal
+    /// The log's newest changes, rendered, for the pulls of devices that keep up.
+    let recent: RecentChanges
     private let pushes: GroupedWrites<PendingPush, PushOutcome>
 
-    /// - Parameter whileWriting: runs inside every push (in its savepoint) before its changes are
-    ///   applied; tests use it to hold the writer and show that reads do not wait for it.
-    package init(path: String?, clock: PhysicalClock = .system, whileWriting: (@Sendable () -> Void)? = nil) throws {
+    /// - Parameters:
+    ///   - recentBytes: how much of the log's newest changes pulls keep rendered (`RecentChanges`;
+    ///     nil: its default).
+    ///   - whileWriting: runs inside every push (in its savepoint) before its changes are
+    ///     applied; tests use it to hold the writer and show that reads do not wait for it.
+    package init(
+        path: String?, clock: PhysicalClock = .system, recentBytes: Int? = nil,
+        whileWriting: (@Sendable () -> Void)? = nil
+    ) throws {
+        recent = RecentChanges(maxBytes: recentBytes ?? RecentChanges.defaultMaxBytes)
         let commits = CommitSignal()
         self.commits = commits
         let store = try ImprovementStore(
@@ -114,8 +123,10 @@ package final class SQLiteSyncStorage: SyncStorage {
     }
 
     package func pull(after cursor: Int64, limit: Int, for account: Account) async throws -> PullPage {
-        try await BlockingWork.read { [store] in
-            try store.readDatabase { db in try Self.page(db, after: cursor, limit: limit, for: account) }
+        try await BlockingWork.read { [store, recent] in
+            try store.readDatabase { db in
+                try Self.page(db, after: cursor, limit: limit, for: account, recent: recent)
+            }
         }
     }
 
@@ -124,10 +135,10 @@ package final class SQLiteSyncStorage: SyncStorage {
     ) async throws -> (
         account: Account, page: PullPage
     )? {
-        try await BlockingWork.read { [store] in
+        try await BlockingWork.read { [store, recent] in
             try store.readDatabase { db in
                 guard let account = try Self.account(db, tokenHash: tokenHash), !account.revoked else { return nil }
-                return (account, try Self.page(db, after: cursor, limit: limit, for: account))
+                return (account, try Self.page(db, after: cursor, limit: limit, for: account, recent: recent))
             }
         }
     }
