@@ -46,6 +46,11 @@ let package = Package(
             dependencies: ["ImprovementModel"],
             swiftSettings: strictSettings
         ),
+        // The server's process-wide SQLite settings: sqlite3_config is variadic, which Swift cannot call.
+        .target(
+            name: "CSQLiteTuning",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
         .target(
             name: "ImprovementCore",
             dependencies: [
@@ -72,6 +77,7 @@ let package = Package(
             name: "ImprovementServer",
             dependencies: [
                 "ImprovementCore",
+                "CSQLiteTuning",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -9,6 +9,7 @@ import Testing
 struct LayeringTests {
     /// Lower numbers sit lower; a target may depend only on targets below it.
     static let layers: [String: Int] = [
+        "CSQLiteTuning": 0,
         "ImprovementModel": 0,
         "ImprovementAnalysis": 1,
         "ImprovementCore": 2,

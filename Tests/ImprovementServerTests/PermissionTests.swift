@@ -144,4 +144,11 @@ struct PermissionTests {
             #expect(stored.contains(AccessToken.hash(token)))
         }
     }
+
+    /// Lowercase hex SHA-256, as every stored hash since the first release was written: a
+    /// different spelling would lock every device out.
+    @Test func aTokensHashIsItsLowercaseHexSHA256() {
+        #expect(AccessToken.hash("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(AccessToken.hash("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    }
 }
