@@ -115,6 +115,17 @@ final class RecentChanges: Sendable {
         state.withLock { ($0.served, $0.declined) }
     }
 
+    /// Whether a pull after `cursor` may be answered here (a snapshot of another log, or one far
+    /// ahead, may still be refused).
+    func covers(_ cursor: Int64) -> Bool {
+        state.withLock { $0.log != nil && cursor >= $0.floor }
+    }
+
+    /// How many changes a snapshot ending at `last` holds beyond those here.
+    func behind(_ last: Int64) -> Int64 {
+        state.withLock { last - $0.top }
+    }
+
     /// What a pull whose snapshot is of log `log`, ending at sequence `last`, must do first.
     func readiness(log: String, last: Int64) -> Readiness {
         state.withLock { state in

@@ -14,14 +14,21 @@ extension SQLiteSyncStorage {
     /// and one pass along the log in order is cheaper.
     static let mergedSitesLimit = 32
 
+    /// At most this many changes are read into `recent` by a pull answered on its request's own
+    /// task (one group commit is 300); beyond it the pull goes to the read queue.
+    static let inlineCatchUp: Int64 = 1_000
+
     /// A pull page as `db` sees it: changes, the conflicts of the records they touch, the log id.
     /// Made from `recent` when it holds the page's changes (first adding what `db` holds beyond
-    /// it), else read from the log.
+    /// it), else read from the log; nil when it would have to read the log (or more than
+    /// `inlineCatchUp` changes) and `readingTheLog` is false.
     static func page(
-        _ db: Database, after cursor: Int64, limit: Int, for account: Account, recent: RecentChanges
-    ) throws -> PullPage {
+        _ db: Database, after cursor: Int64, limit: Int, for account: Account, recent: RecentChanges,
+        readingTheLog: Bool
+    ) throws -> PullPage? {
         let log = try logID(db)
         let last = try ImprovementStore.lastSequence(db)
+        if !readingTheLog && recent.behind(last) > inlineCatchUp { return nil }
         if case .catchUp(let after) = recent.readiness(log: log, last: last) {
             do {
                 recent.add(try recentEntries(db, after: after, through: last), after: after, through: last, log: log)
@@ -36,7 +43,7 @@ extension SQLiteSyncStorage {
                 after: cursor, through: last, log: log, limit: limit, sites: account.visibleSites,
                 touched: holdsConflicts)
         else {
-            return try databasePage(db, after: cursor, limit: limit, for: account)
+            return readingTheLog ? try databasePage(db, after: cursor, limit: limit, for: account) : nil
         }
         let conflicts =
             holdsConflicts
@@ -44,6 +51,14 @@ extension SQLiteSyncStorage {
         return PullPage(
             body: made.body, conflicts: conflicts, cursor: made.body.changes.last?.seq ?? cursor, hasMore: made.hasMore,
             log: log)
+    }
+
+    /// A pull page as `db` sees it, from `recent` when it can, else from the log.
+    static func page(
+        _ db: Database, after cursor: Int64, limit: Int, for account: Account, recent: RecentChanges
+    ) throws -> PullPage {
+        // With the log to read, there is always a page.
+        try page(db, after: cursor, limit: limit, for: account, recent: recent, readingTheLog: true)!
     }
 
     /// The log's changes after `after` through `last`, rendered for `RecentChanges`.
