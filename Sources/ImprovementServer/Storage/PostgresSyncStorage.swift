@@ -214,12 +214,9 @@ package final class PostgresSyncStorage: SyncStorage, Service {
                         log = id
                     }
                     guard let log else { throw Self.noLogID }
-                    let outcome = try await Self.push(changes, by: account, log: log, on: connection, logger: logger)
-                    if outcome.accepted > 0 {
-                        // Delivered to every listening server process when, and only if, the push commits.
-                        try await connection.query(
-                            "SELECT pg_notify(\(Self.commitChannel), \(Self.payload(sites: sites)))", logger: logger)
-                    }
+                    let outcome = try await Self.push(
+                        changes, by: account, log: log, announcing: Self.payload(sites: sites), on: connection,
+                        logger: logger)
                     try await beforeCommit?()
                     return outcome
                 }
@@ -230,8 +227,10 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         return outcome
     }
 
+    /// Merges `changes` inside the push lock; when any is new, announces the commit to every
+    /// listening server process with `payload` (delivered when, and only if, the push commits).
     private static func push(
-        _ changes: [Change], by account: Account, log: String,
+        _ changes: [Change], by account: Account, log: String, announcing payload: String,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> PushOutcome {
         var existing: Set<String> = []
@@ -306,20 +305,22 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         }
         let outcome = try merge.finish(histories: histories)
 
-        try await insertChanges(merge.fresh, after: last, on: connection, logger: logger)
-        try await saveRecords(outcome.records, on: connection, logger: logger)
         let conflicts = outcome.conflicts.values.flatMap { $0 }
-        try await insertConflicts(conflicts, on: connection, logger: logger)
+        try await write(
+            merge.fresh, after: last, records: outcome.records, conflicts: conflicts, announcing: payload,
+            on: connection, logger: logger)
         return PushOutcome(
             accepted: merge.fresh.count, duplicates: merge.duplicates,
             conflicts: conflicts.filter { !previousConflicts.contains($0.id) }.count,
             cursor: last + Int64(merge.fresh.count), log: log)
     }
 
-    /// Logs the batch's new changes with the sequence numbers after `last`, in batch order.
-    private static func insertChanges(
-        _ changes: [Change], after last: Int64,
-        on connection: PostgresConnection, logger: Logger
+    /// Logs the batch's new changes with the sequence numbers after `last` (in batch order), saves
+    /// the records and conflicts they leave, and announces the commit, in one statement: the push
+    /// lock is held across every round trip of a push, and these were four of them.
+    private static func write(
+        _ changes: [Change], after last: Int64, records: [(key: PushMerge.Key, record: PushMerge.StoredRecord)],
+        conflicts: [Conflict], announcing payload: String, on connection: PostgresConnection, logger: Logger
     ) async throws {
         var columns = (
             seq: [Int64](), id: [String](), replica: [String](), type: [String](), entity: [String](),
@@ -338,55 +339,42 @@ package final class PostgresSyncStorage: SyncStorage, Service {
             columns.fields.append(change.fieldsJSON)
             columns.base.append(change.baseJSON)
         }
+        // Each part of a WITH runs once, whether or not the final SELECT reads it; they touch
+        // different tables, so sharing one snapshot changes nothing.
         try await connection.query(
             """
-            INSERT INTO sync_change (seq, id, replica, type, entity, site, hlc, author, fields, base)
-            SELECT u.seq, u.id, u.replica, u.type, u.entity, NULLIF(u.site, ''), u.hlc, u.author, u.fields, u.base
-            FROM unnest(\(columns.seq)::int8[], \(columns.id)::text[], \(columns.replica)::text[], \(columns.type)::text[],
-                \(columns.entity)::text[], \(columns.site)::text[], \(columns.hlc)::text[], \(columns.author)::text[],
-                \(columns.fields)::text[], \(columns.base)::text[])
-                AS u(seq, id, replica, type, entity, site, hlc, author, fields, base)
-            """, logger: logger)
-    }
-
-    private static func saveRecords(
-        _ records: [(key: PushMerge.Key, record: PushMerge.StoredRecord)], on connection: PostgresConnection,
-        logger: Logger
-    ) async throws {
-        guard !records.isEmpty else { return }
-        try await connection.query(
-            """
-            INSERT INTO sync_record (type, entity, site, vals, versions, conflicted)
-            SELECT u.type, u.entity, NULLIF(u.site, ''), u.vals, u.versions, u.conflicted
-            FROM unnest(\(records.map(\.key.type))::text[], \(records.map(\.key.entity))::text[],
-                \(records.map { $0.record.site ?? "" })::text[], \(records.map(\.record.valuesJSON))::text[],
-                \(records.map(\.record.versionsJSON))::text[], \(records.map(\.record.conflicted))::bool[])
-                AS u(type, entity, site, vals, versions, conflicted)
-            ON CONFLICT (type, entity) DO UPDATE SET site = EXCLUDED.site, vals = EXCLUDED.vals,
-                versions = EXCLUDED.versions, conflicted = EXCLUDED.conflicted
-            """, logger: logger)
-    }
-
-    private static func insertConflicts(
-        _ conflicts: [Conflict], on connection: PostgresConnection, logger: Logger
-    )
-        async throws
-    {
-        guard !conflicts.isEmpty else { return }
-        try await connection.query(
-            """
-            INSERT INTO sync_conflict (id, kind, type, entity, site, field, winner_value, winner_author, winner_hlc,
-                loser_value, loser_author, loser_hlc)
-            SELECT u.id, u.kind, u.type, u.entity, NULLIF(u.site, ''), u.field, u.wv, u.wa, u.wh, u.lv, u.la, u.lh
-            FROM unnest(\(conflicts.map(\.id))::text[], \(conflicts.map(\.kind.rawValue))::text[],
-                \(conflicts.map(\.type))::text[], \(conflicts.map(\.entity))::text[],
-                \(conflicts.map { $0.site ?? "" })::text[], \(conflicts.map(\.field))::text[],
-                \(conflicts.map(\.winner.value.json))::text[], \(conflicts.map(\.winner.author))::text[],
-                \(conflicts.map(\.winner.hlc.description))::text[], \(conflicts.map(\.loser.value.json))::text[],
-                \(conflicts.map(\.loser.author))::text[], \(conflicts.map(\.loser.hlc.description))::text[])
-                AS u(id, kind, type, entity, site, field, wv, wa, wh, lv, la, lh)
-            ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, winner_value = EXCLUDED.winner_value,
-                winner_author = EXCLUDED.winner_author, winner_hlc = EXCLUDED.winner_hlc
+            WITH logged AS (
+                INSERT INTO sync_change (seq, id, replica, type, entity, site, hlc, author, fields, base)
+                SELECT u.seq, u.id, u.replica, u.type, u.entity, NULLIF(u.site, ''), u.hlc, u.author, u.fields,
+                    u.base
+                FROM unnest(\(columns.seq)::int8[], \(columns.id)::text[], \(columns.replica)::text[],
+                    \(columns.type)::text[], \(columns.entity)::text[], \(columns.site)::text[], \(columns.hlc)::text[],
+                    \(columns.author)::text[], \(columns.fields)::text[], \(columns.base)::text[])
+                    AS u(seq, id, replica, type, entity, site, hlc, author, fields, base)
+            ), saved AS (
+                INSERT INTO sync_record (type, entity, site, vals, versions, conflicted)
+                SELECT u.type, u.entity, NULLIF(u.site, ''), u.vals, u.versions, u.conflicted
+                FROM unnest(\(records.map(\.key.type))::text[], \(records.map(\.key.entity))::text[],
+                    \(records.map { $0.record.site ?? "" })::text[], \(records.map(\.record.valuesJSON))::text[],
+                    \(records.map(\.record.versionsJSON))::text[], \(records.map(\.record.conflicted))::bool[])
+                    AS u(type, entity, site, vals, versions, conflicted)
+                ON CONFLICT (type, entity) DO UPDATE SET site = EXCLUDED.site, vals = EXCLUDED.vals,
+                    versions = EXCLUDED.versions, conflicted = EXCLUDED.conflicted
+            ), noted AS (
+                INSERT INTO sync_conflict (id, kind, type, entity, site, field, winner_value, winner_author,
+                    winner_hlc, loser_value, loser_author, loser_hlc)
+                SELECT u.id, u.kind, u.type, u.entity, NULLIF(u.site, ''), u.field, u.wv, u.wa, u.wh, u.lv, u.la, u.lh
+                FROM unnest(\(conflicts.map(\.id))::text[], \(conflicts.map(\.kind.rawValue))::text[],
+                    \(conflicts.map(\.type))::text[], \(conflicts.map(\.entity))::text[],
+                    \(conflicts.map { $0.site ?? "" })::text[], \(conflicts.map(\.field))::text[],
+                    \(conflicts.map(\.winner.value.json))::text[], \(conflicts.map(\.winner.author))::text[],
+                    \(conflicts.map(\.winner.hlc.description))::text[], \(conflicts.map(\.loser.value.json))::text[],
+                    \(conflicts.map(\.loser.author))::text[], \(conflicts.map(\.loser.hlc.description))::text[])
+                    AS u(id, kind, type, entity, site, field, wv, wa, wh, lv, la, lh)
+                ON CONFLICT (id) DO UPDATE SET kind = EXCLUDED.kind, winner_value = EXCLUDED.winner_value,
+                    winner_author = EXCLUDED.winner_author, winner_hlc = EXCLUDED.winner_hlc
+            )
+            SELECT pg_notify(\(Self.commitChannel), \(payload))
             """, logger: logger)
     }
 
