@@ -233,11 +233,17 @@ package final class PostgresSyncStorage: SyncStorage, Service {
         _ changes: [Change], by account: Account, log: String, announcing payload: String,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> PushOutcome {
+        // The changes already held and the log's last sequence number, in one round trip.
         var existing: Set<String> = []
-        for try await id in try await connection.query(
-            "SELECT id FROM sync_change WHERE id = ANY(\(changes.map(\.id)))", logger: logger
-        ).decode(String.self) {
-            existing.insert(id)
+        var last: Int64 = 0
+        for try await (id, sequence) in try await connection.query(
+            """
+            SELECT id, NULL::int8 FROM sync_change WHERE id = ANY(\(changes.map(\.id)))
+            UNION ALL SELECT NULL, COALESCE(MAX(seq), 0)::int8 FROM sync_change
+            """, logger: logger
+        ).decode((String?, Int64?).self) {
+            if let id { existing.insert(id) }
+            if let sequence { last = sequence }
         }
         let keys = PushMerge.keys(of: changes)
         var stored: [PushMerge.Key: PushMerge.StoredRecord] = [:]
@@ -271,7 +277,6 @@ package final class PostgresSyncStorage: SyncStorage, Service {
                 throw SyncStorageError.forbidden(changeID: change.id, message: refusal)
             }
         }
-        let last = try await lastSequence(on: connection, logger: logger)
         guard !merge.fresh.isEmpty else {
             return PushOutcome(accepted: 0, duplicates: merge.duplicates, conflicts: 0, cursor: last, log: log)
         }
