@@ -322,7 +322,7 @@ package final class PostgresSyncStorage: SyncStorage, Service {
 
     /// Logs the batch's new changes with the sequence numbers after `last` (in batch order), saves
     /// the records and conflicts they leave, and announces the commit, in one statement: the push
-    /// lock is held across every round trip of a push, and these were four of them.
+    /// lock is held across every round trip of a push, and these were up to four of them.
     private static func write(
         _ changes: [Change], after last: Int64, records: [(key: PushMerge.Key, record: PushMerge.StoredRecord)],
         conflicts: [Conflict], announcing payload: String, on connection: PostgresConnection, logger: Logger
