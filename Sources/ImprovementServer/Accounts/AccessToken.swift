@@ -24,17 +24,18 @@ public enum AccessToken {
         return prefix + base64
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// The hash stored for a token: lowercase hex SHA-256.
     public static func hash(_ token: String) -> String {
         // Every request hashes its token: the digits go straight into one buffer (a string per
         // byte, joined, was a tenth of a busy server's request handling).
         let digest = SHA256.hash(data: Array(token.utf8))
-        let digits = Array("0123456789abcdef".utf8)
         return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { buffer in
             var index = 0
             for byte in digest {
-                buffer[index] = digits[Int(byte >> 4)]
-                buffer[index + 1] = digits[Int(byte & 0x0F)]
+                buffer[index] = hexDigits[Int(byte >> 4)]
+                buffer[index + 1] = hexDigits[Int(byte & 0x0F)]
                 index += 2
             }
             return index

@@ -43,7 +43,9 @@ extension SQLiteSyncStorage {
                 after: cursor, through: last, log: log, limit: limit, sites: account.visibleSites,
                 touched: holdsConflicts)
         else {
-            return readingTheLog ? try databasePage(db, after: cursor, limit: limit, for: account) : nil
+            guard readingTheLog else { return nil }
+            return try databasePage(
+                db, after: cursor, limit: limit, for: account, known: (log: log, holdsConflicts: holdsConflicts))
         }
         let conflicts =
             holdsConflicts
@@ -88,9 +90,11 @@ extension SQLiteSyncStorage {
         return entries
     }
 
-    /// A pull page read from the log itself, as `db` sees it.
+    /// A pull page read from the log itself, as `db` sees it; `known` passes what the caller
+    /// already read in the same snapshot.
     static func databasePage(
-        _ db: Database, after cursor: Int64, limit: Int, for account: Account
+        _ db: Database, after cursor: Int64, limit: Int, for account: Account,
+        known: (log: String, holdsConflicts: Bool)? = nil
     ) throws -> PullPage {
         let sites = account.visibleSites.map { $0.sorted() }
         let statement = try RawStatement(db, sql: pageSQL(sites: sites))
@@ -114,7 +118,8 @@ extension SQLiteSyncStorage {
         var body = PullPageBody(capacity: min(limit, 8))
         var hasMore = false
         // The records the page changes, kept only when there are conflicts to look them up in.
-        var touched: [(type: String, entity: String)]? = try ImprovementStore.holdsConflicts(db) ? [] : nil
+        let holdsConflicts = try known?.holdsConflicts ?? ImprovementStore.holdsConflicts(db)
+        var touched: [(type: String, entity: String)]? = holdsConflicts ? [] : nil
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)  // NOT NULL columns are never nil
         while try statement.step() {
             guard body.changes.count < limit else {
@@ -131,7 +136,8 @@ extension SQLiteSyncStorage {
         }
         let newCursor = body.changes.last?.seq ?? cursor
         let conflicts = try ImprovementStore.conflicts(db, touching: touched ?? [], sites: account.visibleSites)
-        return PullPage(body: body, conflicts: conflicts, cursor: newCursor, hasMore: hasMore, log: try logID(db))
+        return PullPage(
+            body: body, conflicts: conflicts, cursor: newCursor, hasMore: hasMore, log: try known?.log ?? logID(db))
     }
 
     private static let pageColumns = "seq, id, replica, type, entity, site, hlc, author, fields, base"
